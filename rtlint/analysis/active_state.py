@@ -1,0 +1,235 @@
+"""Which ``response.create`` emissions can run while a response is active.
+
+For every function of a module: build its CFG, classify its calls, and solve the
+must-fact "no response is active here" (per owner, see :mod:`.guards`):
+
+* generated on a branch edge whose test proves it, by clearing the active state
+  (``self._response_active = False``), by opening a fresh connection, and on entry
+  to handlers that run only on a fresh connection or after ``response.done``;
+* killed by an emission and by a call to a function of this file that may emit.
+
+Reserving the slot (``self._response_active = True``) right before the send keeps
+the fact: it is the reservation the send belongs to. ``await`` keeps it too
+(another task could run there; see the rule's known limitations).
+
+Across functions of the file: a function whose emissions are all guarded is a
+deferral helper; a private helper whose call sites are all guarded is guarded
+in its callers; otherwise the unguarded call chain is reported with the emission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rtlint import ir
+from rtlint.analysis import cfg as cfgs
+from rtlint.analysis.dataflow import Fact, solve
+from rtlint.analysis.emissions import (
+    CallInfo,
+    CallKind,
+    Emission,
+    ModuleIndex,
+    walk_effects,
+)
+from rtlint.analysis.guards import AMBIENT, EVERYONE, NOBODY, GuardClassifier, owner_of
+from rtlint.vocabulary import Vocabulary, norm
+
+
+@dataclass(frozen=True)
+class Site:
+    """An emission, or a call to a function of this file that may emit, with its fact."""
+
+    function: int
+    emission: Emission | None
+    target: int | None
+    guarded: bool
+
+
+@dataclass(frozen=True)
+class Unguarded:
+    """An emission that can run while a response is active."""
+
+    function: ir.Function
+    emission: Emission
+    chain: tuple[str, ...] = ()
+    """For a private helper: the call chain (function names) that reaches it unguarded."""
+
+
+@dataclass
+class ModuleAnalysis:
+    index: ModuleIndex
+    sites: list[list[Site]] = field(default_factory=list)
+    unguarded: list[Unguarded] = field(default_factory=list)
+    emissions: list[tuple[ir.Function, Emission]] = field(default_factory=list)
+
+
+def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
+    """Run the active-state analysis on every function of ``module``."""
+    index = ModuleIndex(module, vocab)
+    fns = module.functions
+    infos: list[dict[int, CallInfo]] = []
+    for fn in fns:
+        table: dict[int, CallInfo] = {}
+        for effect in walk_effects(fn.body):
+            if isinstance(effect, ir.Call):
+                table[id(effect)] = index.classify(effect.call, fn)
+        infos.append(table)
+    emits = _may_emit(fns, infos)
+    result = ModuleAnalysis(index)
+    for fn in fns:
+        result.sites.append(_solve_function(fn, index, infos[fn.index], emits, vocab))
+    for fn_sites in result.sites:
+        for site in fn_sites:
+            if site.emission is not None:
+                result.emissions.append((fns[site.function], site.emission))
+    result.unguarded = list(_report(fns, result.sites))
+    return result
+
+
+def _may_emit(fns: list[ir.Function], infos: list[dict[int, CallInfo]]) -> list[bool]:
+    """Which functions may send ``response.create`` when called (transitively)."""
+    emits = [
+        any(i.kind is CallKind.EMIT and i.emission and not i.emission.out_of_band
+            for i in table.values())
+        for table in infos
+    ]  # fmt: skip
+    changed = True
+    while changed:
+        changed = False
+        for fn, table in zip(fns, infos, strict=True):
+            if emits[fn.index]:
+                continue
+            if any(i.kind is CallKind.LOCAL and i.target is not None and emits[i.target]
+                   for i in table.values()):  # fmt: skip
+                emits[fn.index] = changed = True
+    return emits
+
+
+def _entry_fact(fn: ir.Function, vocab: Vocabulary) -> Fact:
+    """Handlers that run only on a fresh connection or after ``response.done`` start idle."""
+    name = norm(fn.name)
+    if name in vocab.fresh_handlers or name in vocab.terminal_handlers:
+        return EVERYONE
+    event = fn.callback_event
+    if event is not None and (event in vocab.fresh_events or event in vocab.terminal_events):
+        return EVERYONE
+    return NOBODY
+
+
+def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
+    """``active = False/None`` or ``state = IDLE``: the active response has ended."""
+    name = norm(assign.target[-1])
+    v = assign.value
+    if name in vocab.active_flags:
+        return isinstance(v, ir.VConst) and not v.value
+    if name in vocab.state_fields or ("response" in name and "state" in name):
+        if isinstance(v, ir.VStr):
+            return norm(v.value) in vocab.idle_states
+        if isinstance(v, ir.VName):
+            return norm(v.path[-1]) in vocab.idle_states
+    return False
+
+
+def _solve_function(
+    fn: ir.Function,
+    index: ModuleIndex,
+    infos: dict[int, CallInfo],
+    emits: list[bool],
+    vocab: Vocabulary,
+) -> list[Site]:
+    graph = cfgs.build(fn.body)
+    guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
+    sites: dict[int, Site] = {}
+
+    def record_site(effect: ir.Call, site: Site) -> None:
+        # A `finally` body is lowered once per way out: guarded only if every copy is.
+        old = sites.get(id(effect))
+        if old is None or (old.guarded and not site.guarded):
+            sites[id(effect)] = site
+
+    def step(node: cfgs.Node, fact: Fact, record: bool) -> Fact:
+        for effect in node.effects:
+            if isinstance(effect, ir.Assign):
+                if _clears(effect, vocab):
+                    fact = fact | {owner_of(effect.target, fn.params)}
+                continue
+            if not isinstance(effect, ir.Call):
+                continue
+            info = infos.get(id(effect), CallInfo(CallKind.OTHER))
+            if info.kind is CallKind.EMIT and info.emission is not None:
+                if record:
+                    guarded = info.emission.out_of_band or _covers(fact, effect.call, fn)
+                    record_site(effect, Site(fn.index, info.emission, None, guarded))
+                if not info.emission.out_of_band:
+                    fact = NOBODY
+            elif info.kind is CallKind.LOCAL and info.target is not None and emits[info.target]:
+                if record:
+                    guarded = _covers(fact, effect.call, fn)
+                    record_site(effect, Site(fn.index, None, info.target, guarded))
+                fact = NOBODY
+            elif info.kind in (CallKind.FRESH, CallKind.CLEAR):
+                fact = fact | EVERYONE
+        return fact
+
+    facts = solve(
+        graph,
+        _entry_fact(fn, vocab),
+        guards.proves_idle,
+        lambda node, fact: step(node, fact, record=False),
+    )
+    for node, fact in zip(graph.nodes, facts, strict=True):
+        if fact is not None:
+            step(node, fact, record=True)
+    return sorted(sites.values(), key=_site_order)
+
+
+def _site_order(site: Site) -> int:
+    return site.emission.call.span.start_byte if site.emission else -1
+
+
+def _covers(fact: Fact, call: ir.VCall, fn: ir.Function) -> bool:
+    if AMBIENT in fact:
+        return True
+    root = call.callee[0] if call.callee else ""
+    return root in fn.params and f"param:{root}" in fact
+
+
+def _report(fns: list[ir.Function], sites: list[list[Site]]) -> Iterator[Unguarded]:
+    callers: dict[int, list[Site]] = {}
+    for fn_sites in sites:
+        for site in fn_sites:
+            if site.target is not None:
+                callers.setdefault(site.target, []).append(site)
+
+    def helper(fn: ir.Function) -> bool:
+        return fn.private and fn.kind in ("method", "function")
+
+    def chains(index: int, seen: frozenset[int]) -> list[tuple[str, ...]]:
+        """Unguarded call chains into the private helper ``index`` (empty: all guarded)."""
+        fn = fns[index]
+        calls = callers.get(index, [])
+        if not calls:
+            return [(fn.name,)]  # no caller here: reached from outside the file
+        found: list[tuple[str, ...]] = []
+        for call in calls:
+            if call.guarded:
+                continue
+            caller = fns[call.function]
+            if helper(caller) and caller.index not in seen:
+                found += [(*c, fn.name) for c in chains(caller.index, seen | {caller.index})]
+            else:
+                found.append((caller.name or "<anonymous>", fn.name))
+        return found
+
+    for fn_sites in sites:
+        for site in fn_sites:
+            if site.emission is None or site.guarded:
+                continue
+            fn = fns[site.function]
+            if not helper(fn):
+                yield Unguarded(fn, site.emission)
+                continue
+            found = chains(fn.index, frozenset({fn.index}))
+            if found:
+                yield Unguarded(fn, site.emission, found[0])

@@ -1,0 +1,533 @@
+"""Python frontend: libcst syntax trees lowered into the IR (:mod:`rtlint.ir`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import libcst as cst
+from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
+
+from rtlint import ir
+from rtlint.frontends import ParseError
+from rtlint.source import LineIndex
+
+_COMPARE_OPS: dict[type[cst.BaseCompOp], ir.CompareOp] = {
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+    cst.Is: "is",
+    cst.IsNot: "is not",
+    cst.In: "in",
+    cst.NotIn: "not in",
+    cst.LessThan: "<",
+    cst.LessThanEqual: "<=",
+    cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=",
+}
+_CONSTANTS: dict[str, bool | None] = {"True": True, "False": False, "None": None}
+_BOM = b"\xef\xbb\xbf"
+
+
+def is_private(name: str) -> bool:
+    """A leading underscore that is not a dunder."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def lower(path: str, source: bytes) -> ir.Module:
+    """Parse ``source`` with libcst and lower it; raise :class:`ParseError` when it does not parse."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise ParseError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(ByteSpanPositionProvider)
+    shift = len(_BOM) if source.startswith(_BOM) and not module.bytes.startswith(_BOM) else 0
+    return _Lowerer(path, source, positions, shift).module(module)
+
+
+class _Lowerer:
+    def __init__(
+        self,
+        path: str,
+        source: bytes,
+        positions: object,
+        shift: int,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.lines = LineIndex(source)
+        self.positions = cast("dict[cst.CSTNode, CodeSpan]", positions)
+        self.shift = shift
+        self.functions: list[ir.Function] = []
+        self.strings: set[str] = set()
+        self.lambdas: dict[int, int] = {}
+        self.fn_stack: list[int] = []
+        self.class_stack: list[str | None] = []
+
+    # -- positions
+
+    def span(self, node: cst.CSTNode) -> ir.Span:
+        pos = self.positions[node]
+        start = pos.start + self.shift
+        return self.lines.span(start, start + pos.length)
+
+    # -- functions
+
+    def module(self, module: cst.Module) -> ir.Module:
+        whole = self.lines.span(0, len(self.source))
+        top = ir.Function(0, "<module>", "module", (), [], whole, whole)
+        self.functions.append(top)
+        self.fn_stack.append(0)
+        self.class_stack.append(None)
+        top.body = self.block(module.body)
+        return ir.Module(
+            self.path, "python", self.source, self.functions, frozenset(self.strings)
+        )
+
+    def new_function(
+        self,
+        node: cst.CSTNode,
+        name: str,
+        kind: ir.FunctionKind,
+        params: cst.Parameters,
+        name_node: cst.CSTNode,
+        is_async: bool = False,
+    ) -> ir.Function:
+        names = [p.name.value for p in (*params.posonly_params, *params.params)]
+        if isinstance(params.star_arg, cst.Param):
+            names.append(params.star_arg.name.value)
+        names += [p.name.value for p in params.kwonly_params]
+        if params.star_kwarg is not None:
+            names.append(params.star_kwarg.name.value)
+        class_name = self.class_stack[-1]
+        fn = ir.Function(
+            index=len(self.functions),
+            name=name,
+            kind=kind,
+            params=tuple(names),
+            body=[],
+            span=self.span(node),
+            name_span=self.span(name_node),
+            parent=self.fn_stack[-1],
+            class_name=class_name,
+            private=is_private(name),
+            is_async=is_async,
+        )
+        self.functions.append(fn)
+        return fn
+
+    def function_def(self, node: cst.FunctionDef) -> ir.Effect:
+        kind: ir.FunctionKind = "method" if self.class_stack[-1] is not None else "function"
+        fn = self.new_function(
+            node, node.name.value, kind, node.params, node.name, node.asynchronous is not None
+        )
+        self.fn_stack.append(fn.index)
+        self.class_stack.append(None)
+        fn.body = self.block(node.body)
+        self.class_stack.pop()
+        self.fn_stack.pop()
+        return ir.Closure(fn.index, fn.span)
+
+    def lambda_(self, node: cst.Lambda, name: str = "") -> int:
+        known = self.lambdas.get(id(node))
+        if known is not None:
+            return known
+        fn = self.new_function(node, name, "lambda", node.params, node)
+        self.lambdas[id(node)] = fn.index
+        self.fn_stack.append(fn.index)
+        self.class_stack.append(None)
+        effects = self.effects(node.body)
+        fn.body = [ir.Return(fn.span, self.value(node.body), effects)]
+        self.class_stack.pop()
+        self.fn_stack.pop()
+        return fn.index
+
+    def class_def(self, node: cst.ClassDef) -> None:
+        self.class_stack.append(node.name.value)
+        for stmt in _body(node.body):
+            if isinstance(stmt, cst.FunctionDef):
+                self.function_def(stmt)
+            elif isinstance(stmt, cst.ClassDef):
+                self.class_def(stmt)
+        self.class_stack.pop()
+
+    # -- statements
+
+    def block(self, body: cst.BaseSuite | Sequence[cst.BaseStatement]) -> list[ir.Stmt]:
+        stmts = _body(body) if isinstance(body, cst.BaseSuite) else body
+        out: list[ir.Stmt] = []
+        for stmt in stmts:
+            self.statement(stmt, out)
+        return out
+
+    def statement(self, node: cst.BaseStatement, out: list[ir.Stmt]) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self.small(small, out)
+        elif isinstance(node, cst.If):
+            out.append(self.if_(node))
+        elif isinstance(node, cst.While):
+            prelude = self.effects(node.test)
+            out.append(
+                ir.Loop(
+                    self.cond(node.test),
+                    self.block(node.body),
+                    self.span(node),
+                    orelse=self.block(node.orelse.body) if node.orelse else [],
+                    prelude=prelude,
+                    update=prelude,
+                )
+            )
+        elif isinstance(node, cst.For):
+            prelude = self.effects(node.iter)
+            target = _path(node.target)
+            body = self.block(node.body)
+            if target is not None:
+                body.insert(
+                    0,
+                    ir.Effects(
+                        [ir.Assign(target, ir.VOther(self.span(node.target)), self.span(node.target))],
+                        self.span(node.target),
+                    ),
+                )
+            out.append(
+                ir.Loop(
+                    None,
+                    body,
+                    self.span(node),
+                    orelse=self.block(node.orelse.body) if node.orelse else [],
+                    prelude=prelude,
+                )
+            )
+        elif isinstance(node, cst.Try | cst.TryStar):
+            out.append(
+                ir.Try(
+                    self.block(node.body),
+                    [self.block(h.body) for h in node.handlers],
+                    self.block(node.orelse.body) if node.orelse else [],
+                    self.block(node.finalbody.body) if node.finalbody else [],
+                    self.span(node),
+                )
+            )
+        elif isinstance(node, cst.With):
+            effects: list[ir.Effect] = []
+            for item in node.items:
+                effects += self.effects(item.item)
+                if item.asname is not None:
+                    target = _path(item.asname.name)
+                    if target is not None:
+                        effects.append(ir.Assign(target, self.value(item.item), self.span(item)))
+            if effects:
+                out.append(ir.Effects(effects, self.span(node)))
+            out.extend(self.block(node.body))
+        elif isinstance(node, cst.FunctionDef):
+            out.append(ir.Effects([self.function_def(node)], self.span(node)))
+        elif isinstance(node, cst.ClassDef):
+            self.class_def(node)
+        elif isinstance(node, cst.Match):
+            out.append(self.match(node))
+
+    def if_(self, node: cst.If) -> ir.If:
+        orelse: list[ir.Stmt] = []
+        if isinstance(node.orelse, cst.If):
+            orelse = [self.if_(node.orelse)]
+        elif isinstance(node.orelse, cst.Else):
+            orelse = self.block(node.orelse.body)
+        return ir.If(
+            self.cond(node.test),
+            self.block(node.body),
+            orelse,
+            self.span(node),
+            prelude=self.effects(node.test),
+        )
+
+    def match(self, node: cst.Match) -> ir.Switch:
+        subject = self.value(node.subject)
+        cases: list[ir.Case] = []
+        for case in node.cases:
+            test = self.pattern(subject, case.pattern)
+            if case.guard is not None:
+                guard = self.cond(case.guard)
+                test = guard if test is None else ir.CAnd(test, guard)
+            cases.append(ir.Case(test, self.block(case.body), self.span(case)))
+        return ir.Switch(cases, False, self.span(node), prelude=self.effects(node.subject))
+
+    def pattern(self, subject: ir.Value, pattern: cst.MatchPattern) -> ir.Cond | None:
+        """The condition a ``case`` pattern tests; None for an irrefutable pattern."""
+        if isinstance(pattern, cst.MatchAs) and pattern.pattern is None:
+            return None
+        if isinstance(pattern, cst.MatchAs) and pattern.pattern is not None:
+            return self.pattern(subject, pattern.pattern)
+        if isinstance(pattern, cst.MatchValue):
+            return ir.CCompare(subject, "==", self.value(pattern.value))
+        if isinstance(pattern, cst.MatchSingleton):
+            return ir.CCompare(subject, "is", self.value(pattern.value))
+        if isinstance(pattern, cst.MatchOr):
+            conds = [self.pattern(subject, p.pattern) for p in pattern.patterns]
+            if any(c is None for c in conds):
+                return None
+            result = cast("ir.Cond", conds[0])
+            for c in conds[1:]:
+                result = ir.COr(result, cast("ir.Cond", c))
+            return result
+        if isinstance(pattern, cst.MatchMapping) and isinstance(subject, ir.VName):
+            result_m: ir.Cond | None = None
+            for element in pattern.elements:
+                key = self.value(element.key)
+                if not isinstance(key, ir.VStr):
+                    continue
+                member = ir.VName((*subject.path, key.value), subject.span)
+                c = self.pattern(member, element.pattern)
+                if c is not None:
+                    result_m = c if result_m is None else ir.CAnd(result_m, c)
+            return result_m if result_m is not None else ir.CAtom(ir.VOther(self.span(pattern)))
+        return ir.CAtom(ir.VOther(self.span(pattern)))
+
+    def small(self, node: cst.BaseSmallStatement, out: list[ir.Stmt]) -> None:
+        span = self.span(node)
+        if isinstance(node, cst.Expr):
+            out.append(self.expression_statement(node.value, span))
+        elif isinstance(node, cst.Assign):
+            effects = self.effects(node.value)
+            value = self.value(node.value)
+            for target in node.targets:
+                path = _path(target.target)
+                if path is not None:
+                    effects.append(ir.Assign(path, value, span))
+                else:
+                    effects += self.effects(target.target)
+            out.append(ir.Effects(effects, span))
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                effects = self.effects(node.value)
+                path = _path(node.target)
+                if path is not None:
+                    effects.append(ir.Assign(path, self.value(node.value), span))
+                out.append(ir.Effects(effects, span))
+        elif isinstance(node, cst.AugAssign):
+            effects = self.effects(node.value)
+            path = _path(node.target)
+            if path is not None:
+                effects.append(ir.Assign(path, ir.VOther(span), span))
+            out.append(ir.Effects(effects, span))
+        elif isinstance(node, cst.Return):
+            value = node.value
+            out.append(
+                ir.Return(
+                    span,
+                    self.value(value) if value is not None else None,
+                    self.effects(value) if value is not None else [],
+                )
+            )
+        elif isinstance(node, cst.Raise):
+            effects = self.effects(node.exc) if node.exc is not None else []
+            out.append(ir.Raise(span, effects))
+        elif isinstance(node, cst.Assert):
+            out.append(
+                ir.If(
+                    self.cond(node.test),
+                    [],
+                    [ir.Raise(span)],
+                    span,
+                    prelude=self.effects(node.test),
+                )
+            )
+        elif isinstance(node, cst.Break):
+            out.append(ir.Break(span))
+        elif isinstance(node, cst.Continue):
+            out.append(ir.Continue(span))
+
+    def expression_statement(self, expr: cst.BaseExpression, span: ir.Span) -> ir.Stmt:
+        """An expression used as a statement; ``a and f()`` and ternaries branch."""
+        if isinstance(expr, cst.BooleanOperation):
+            then = [self.expression_statement(expr.right, span)]
+            if isinstance(expr.operator, cst.And):
+                return ir.If(self.cond(expr.left), then, [], span, self.effects(expr.left))
+            return ir.If(self.cond(expr.left), [], then, span, self.effects(expr.left))
+        if isinstance(expr, cst.IfExp):
+            return ir.If(
+                self.cond(expr.test),
+                [self.expression_statement(expr.body, span)],
+                [self.expression_statement(expr.orelse, span)],
+                span,
+                self.effects(expr.test),
+            )
+        return ir.Effects(self.effects(expr), span)
+
+    # -- expressions: effects
+
+    def effects(self, expr: cst.CSTNode) -> list[ir.Effect]:
+        """Every call, await and closure in ``expr``, in evaluation order."""
+        out: list[ir.Effect] = []
+        self._collect(expr, out, awaited=False)
+        return out
+
+    def _collect(self, node: cst.CSTNode, out: list[ir.Effect], awaited: bool) -> None:
+        if isinstance(node, cst.Lambda):
+            index = self.lambda_(node)
+            out.append(ir.Closure(index, self.span(node)))
+            return
+        if isinstance(node, cst.Await):
+            if isinstance(node.expression, cst.Call):
+                self._collect(node.expression, out, awaited=True)
+            else:
+                self._collect(node.expression, out, awaited=False)
+                out.append(ir.Await(self.span(node)))
+            return
+        if isinstance(node, cst.Yield):
+            for child in node.children:
+                self._collect(child, out, awaited=False)
+            out.append(ir.Await(self.span(node)))
+            return
+        if isinstance(node, cst.NamedExpr):
+            self._collect(node.value, out, awaited=False)
+            path = _path(node.target)
+            if path is not None:
+                out.append(ir.Assign(path, self.value(node.value), self.span(node)))
+            return
+        for child in node.children:
+            self._collect(child, out, awaited=False)
+        if isinstance(node, cst.Call):
+            call = self.value(node)
+            if isinstance(call, ir.VCall):
+                out.append(ir.Call(call, awaited))
+                self._mark_callbacks(call)
+
+    def _mark_callbacks(self, call: ir.VCall) -> None:
+        event = call.args[0].value if call.args and isinstance(call.args[0], ir.VStr) else None
+        for arg in (*call.args, *(v for _, v in call.kwargs)):
+            if isinstance(arg, ir.VFunc):
+                fn = self.functions[arg.index]
+                fn.callback_of = call.callee
+                fn.callback_event = event
+
+    # -- expressions: values
+
+    def value(self, node: cst.BaseExpression) -> ir.Value:
+        span = self.span(node)
+        if isinstance(node, cst.Name):
+            if node.value in _CONSTANTS:
+                return ir.VConst(_CONSTANTS[node.value], span)
+            return ir.VName((node.value,), span)
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+            text = node.evaluated_value
+            if isinstance(text, str):
+                self.strings.add(text)
+                return ir.VStr(text, span)
+            return ir.VOther(span)
+        if isinstance(node, cst.FormattedString):
+            if all(isinstance(p, cst.FormattedStringText) for p in node.parts):
+                text = "".join(cast("cst.FormattedStringText", p).value for p in node.parts)
+                self.strings.add(text)
+                return ir.VStr(text, span)
+            return ir.VOther(span)
+        if isinstance(node, cst.Integer | cst.Float):
+            return ir.VConst(cast("int | float", node.evaluated_value), span)
+        if isinstance(node, cst.Attribute | cst.Subscript):
+            path = _path(node)
+            return ir.VName(path, span) if path is not None else ir.VOther(span)
+        if isinstance(node, cst.Call):
+            return self.call(node, span)
+        if isinstance(node, cst.Dict):
+            entries: list[tuple[str, ir.Value]] = []
+            spread = False
+            for element in node.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    spread = True
+                    continue
+                key = self.value(element.key)
+                if isinstance(key, ir.VStr):
+                    entries.append((key.value, self.value(element.value)))
+            return ir.VObject(tuple(entries), spread, span)
+        if isinstance(node, cst.List | cst.Tuple | cst.Set):
+            return ir.VSeq(
+                tuple(self.value(e.value) for e in node.elements if isinstance(e, cst.Element)),
+                span,
+            )
+        if isinstance(node, cst.Await):
+            return self.value(node.expression)
+        if isinstance(node, cst.Lambda):
+            return ir.VFunc(self.lambda_(node), span)
+        if isinstance(node, cst.UnaryOperation | cst.BooleanOperation | cst.Comparison):
+            return ir.VCond(self.cond(node), span)
+        if isinstance(node, cst.NamedExpr):
+            return self.value(node.value)
+        return ir.VOther(span)
+
+    def call(self, node: cst.Call, span: ir.Span) -> ir.Value:
+        callee = _path(node.func)
+        receiver: ir.Value | None = None
+        if callee is None:
+            if isinstance(node.func, cst.Attribute):
+                callee = ("<expr>", node.func.attr.value)
+                receiver = self.value(node.func.value)
+            else:
+                callee = ()
+        args: list[ir.Value] = []
+        kwargs: list[tuple[str, ir.Value]] = []
+        for arg in node.args:
+            if arg.keyword is not None:
+                kwargs.append((arg.keyword.value, self.value(arg.value)))
+            elif not arg.star:
+                args.append(self.value(arg.value))
+        if callee == ("dict",) and not args:
+            return ir.VObject(tuple(kwargs), any(a.star == "**" for a in node.args), span)
+        return ir.VCall(callee, tuple(args), tuple(kwargs), span, receiver)
+
+    # -- conditions
+
+    def cond(self, node: cst.BaseExpression) -> ir.Cond:
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            return ir.CNot(self.cond(node.expression))
+        if isinstance(node, cst.BooleanOperation):
+            left, right = self.cond(node.left), self.cond(node.right)
+            if isinstance(node.operator, cst.And):
+                return ir.CAnd(left, right)
+            return ir.COr(left, right)
+        if isinstance(node, cst.Comparison):
+            result: ir.Cond | None = None
+            left_node = node.left
+            for target in node.comparisons:
+                op = _COMPARE_OPS.get(type(target.operator))
+                part: ir.Cond
+                if op is None:
+                    part = ir.CAtom(ir.VOther(self.span(node)))
+                else:
+                    part = ir.CCompare(self.value(left_node), op, self.value(target.comparator))
+                result = part if result is None else ir.CAnd(result, part)
+                left_node = target.comparator
+            assert result is not None
+            return result
+        if isinstance(node, cst.Name) and node.value in ("True", "False"):
+            return ir.CConst(node.value == "True")
+        if isinstance(node, cst.NamedExpr):
+            return self.cond(node.value)
+        return ir.CAtom(self.value(node))
+
+
+def _body(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(suite, cst.IndentedBlock):
+        return suite.body
+    return [cst.SimpleStatementLine(body=cast("cst.SimpleStatementSuite", suite).body)]
+
+
+def _path(node: cst.BaseExpression) -> ir.Path | None:
+    """``self.a.b`` → ("self", "a", "b"); ``ev["type"]`` → ("ev", "type"); else None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, cst.Name):
+            parts.append(node.value)
+            return tuple(reversed(parts))
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+            continue
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                key = index.value.evaluated_value
+                if isinstance(key, str):
+                    parts.append(key)
+                    node = node.value
+                    continue
+        return None

@@ -1,0 +1,161 @@
+"""The names that carry meaning for the analyses: data, not code.
+
+Every table is a set of *normalized* names (:func:`norm`: lower case, letters and
+digits only), so ``_response_active``, ``responseActive`` and ``#responseActive``
+are one entry. Configuration extends or replaces these tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def norm(name: str) -> str:
+    """``_response_active`` / ``responseActive`` / ``#responseActive`` → ``responseactive``."""
+    return _NON_ALNUM.sub("", name.lower())
+
+
+def _names(*names: str) -> frozenset[str]:
+    return frozenset(norm(n) for n in names)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What names mean. Fields are normalized name sets unless said otherwise."""
+
+    active_flags: frozenset[str] = _names(
+        "response_active", "is_response_active", "response_in_progress",
+        "is_response_in_progress", "ongoing_response", "has_ongoing_response",
+        "active_response", "has_active_response", "response_in_flight", "is_responding",
+        "responding", "active_response_id", "current_response_id", "ongoing_response_id",
+        "current_response", "response_ongoing", "is_generating_response",
+    )  # fmt: skip
+    """Fields that are truthy (or not None) while a response is active."""
+
+    idle_flags: frozenset[str] = _names(
+        "response_idle", "can_create_response", "can_respond", "response_slot_free",
+    )  # fmt: skip
+    """Fields that are truthy when no response is active."""
+
+    active_predicates: frozenset[str] = _names(
+        "is_response_active", "has_active_response", "is_responding", "response_in_progress",
+        "is_response_in_progress", "has_ongoing_response", "response_active",
+    )  # fmt: skip
+    """Methods that return True while a response is active."""
+
+    idle_predicates: frozenset[str] = _names(
+        "can_create_response", "can_respond", "is_idle", "can_start_response",
+        "can_send_response", "try_reserve_response", "try_acquire_response",
+        "is_response_slot_free", "response_slot_free", "is_response_idle",
+    )  # fmt: skip
+    """Methods that return True when no response is active (or reserve the slot)."""
+
+    state_fields: frozenset[str] = _names(
+        "state", "status", "response_state", "response_status", "response_phase",
+        "response_control", "slot", "response_slot",
+    )  # fmt: skip
+    """Fields holding a response state (enum member or string)."""
+
+    unrelated_state_words: tuple[str, ...] = (
+        "call", "assessment", "session", "connection", "conn", "socket", "turn", "vad",
+        "dtmf", "audio", "playback", "player", "phase", "mic", "recording", "ws",
+    )  # fmt: skip
+    """Substrings of a state field's or enum's name that make it about something else."""
+
+    idle_states: frozenset[str] = _names("idle", "free", "none")
+    """State members meaning 'no response active'."""
+
+    busy_states: frozenset[str] = _names(
+        "responding", "active", "generating", "in_progress", "requested", "create_requested",
+        "streaming", "busy", "creating", "response_active", "speaking_response",
+    )  # fmt: skip
+    """State members meaning 'a response is requested or active'."""
+
+    emitter_helpers: frozenset[str] = _names(
+        "create_response", "send_response_create", "response_create", "trigger_response",
+        "request_response_now", "send_create_response", "create_realtime_response",
+    )  # fmt: skip
+    """Unseen functions whose call sends ``response.create``."""
+
+    routing_prefixes: tuple[str, ...] = ("request", "enqueue", "schedule", "defer", "queue")
+    """Unseen functions with these (normalized) name prefixes defer a response: compliant."""
+
+    create_event_classes: frozenset[str] = _names(
+        "ResponseCreateEvent", "ResponseCreateEventParam", "ClientEventResponseCreate",
+        "RealtimeClientEventResponseCreate", "ResponseCreateMessage",
+    )  # fmt: skip
+    """Constructors that build a ``response.create`` event."""
+
+    send_words: tuple[str, ...] = ("send", "emit", "dispatch", "publish", "write", "post")
+    """Callee names containing these may send a string event (``send("response.create")``)."""
+
+    not_sends: frozenset[str] = _names(
+        "print", "log", "debug", "info", "warning", "warn", "error", "exception", "critical",
+        "trace", "assert_equal", "assertEqual", "assert_called_with", "assert_called_once_with",
+        "expect", "toBe", "toEqual", "toStrictEqual", "toHaveBeenCalledWith", "toMatchObject",
+        "len", "str", "repr", "isinstance", "type", "deepcopy", "copy", "freeze", "keys",
+        "values", "items", "get", "format", "assertIn", "is_equal_to", "equal", "deepEqual",
+        "strictEqual", "has", "includes", "compare", "validate", "parse",
+    )  # fmt: skip
+    """Calls that take an event without sending it (logging, assertions, inspection)."""
+
+    queue_methods: frozenset[str] = _names(
+        "append", "appendleft", "push", "put", "put_nowait", "unshift", "add", "insert",
+        "extend", "set",
+    )  # fmt: skip
+    """Calls that store an event for later: deferral, not a send."""
+
+    json_wrappers: frozenset[str] = _names(
+        "dumps", "stringify", "json", "to_json", "toJSON", "model_dump_json", "model_dump",
+        "dict", "encode", "serialize", "model_copy", "asdict", "Object.assign", "structuredClone",
+    )  # fmt: skip
+    """Calls whose result carries the event passed to them (serializers, copies)."""
+
+    connect_calls: frozenset[str] = _names("connect", "reconnect", "_connect", "open_connection")
+    """Calls that open a fresh connection: no response can be active right after."""
+
+    fresh_events: frozenset[str] = frozenset(
+        {"session.created", "open", "connect", "connected", "connection", "ready"}
+    )
+    """Event names (event-type comparisons and callback registrations) of a fresh connection."""
+
+    terminal_events: frozenset[str] = frozenset({"response.done"})
+    """Event names after which the default conversation has no active response."""
+
+    fresh_handlers: frozenset[str] = _names(
+        "on_open", "onopen", "handle_open", "on_connect", "on_connected", "handle_connect",
+        "on_session_created", "handle_session_created", "_on_session_created",
+    )  # fmt: skip
+    """Functions that run only on a fresh connection."""
+
+    terminal_handlers: frozenset[str] = _names(
+        "on_response_done", "handle_response_done", "response_done", "on_done",
+        "handle_done", "mark_response_done",
+    )  # fmt: skip
+    """Functions that run when ``response.done`` arrives."""
+
+    clear_calls: frozenset[str] = _names(
+        "mark_response_done", "clear_active_response", "release_response", "reset_response_state",
+    )  # fmt: skip
+    """Calls that record 'the active response ended'."""
+
+    def extend(self, **tables: object) -> Vocabulary:
+        """A copy with ``tables`` (field name → iterable of names) added to the defaults."""
+        changes: dict[str, object] = {}
+        for name, extra in tables.items():
+            current = getattr(self, name)
+            if isinstance(current, frozenset):
+                changes[name] = current | _names(*extra)  # type: ignore[misc]
+            else:
+                changes[name] = tuple(current) + tuple(extra)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+DEFAULT = Vocabulary()

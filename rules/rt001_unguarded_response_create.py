@@ -1,0 +1,178 @@
+"""RT001 unguarded-response-create."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rtlint.diagnostics import Diagnostic, Related
+from rtlint.ir import Span
+from rtlint.rule import Context, Example, Rule
+
+
+class UnguardedResponseCreate(Rule):
+    """
+    ## What it does
+    Flags every `response.create` client event that can be sent while another
+    response is still active: no check of the active-response state dominates
+    the send, on some path from the start of its function.
+
+    ## Why is this bad?
+    The Realtime API allows one response in flight per conversation. A second
+    `response.create` is rejected with `conversation_already_has_active_response`
+    ("Conversation already has an active response in progress"): the user's turn
+    is dropped, or the session wedges waiting for a response that never comes.
+    Adapters send `response.create` from many places (audio committed, text
+    sent, tool result returned, greeting, reconnect); fixing one site and missing
+    the next is the usual story.
+
+    ## Example
+    ```python
+    async def send_text(self, text: str) -> None:
+        await self._send({"type": "conversation.item.create", "item": item(text)})
+        await self._send({"type": "response.create"})
+    ```
+
+    ## Use instead
+    Track the active response (set when the create is sent or `response.created`
+    arrives, cleared on every `response.done` and on disconnect), and defer a
+    request made while one is active; flush it once the active one ends:
+    ```python
+    async def send_text(self, text: str) -> None:
+        await self._send({"type": "conversation.item.create", "item": item(text)})
+        if self._response_active:
+            self._response_requested = True
+            return
+        self._response_active = True
+        await self._send({"type": "response.create"})
+    ```
+
+    ## What counts as a guard
+    On every path from the function's entry to the send, a branch was taken that
+    proves no response is active, and nothing since may have started one (another
+    `response.create`, or a call to a function of the same file that may send one):
+
+    - an active-state flag or predicate tested false (`if not self._response_active`,
+      `if (this.isResponseActive()) return;`), an idle predicate tested true
+      (`can_create_response()`), a state compared with an idle member
+      (`self._state is State.IDLE`) or unequal to a busy one (`state !== "responding"`),
+      through `not`/`!`, `and`/`or`/`&&`/`||`, `assert`, early `return`/`raise`/`throw`/
+      `continue`/`break`, `else` branches and a local copy of the flag;
+    - the branch that handles an incoming `response.done` (or a handler registered for
+      it), and a statement that clears the active state (`self._response_active = False`);
+    - a fresh connection: after a `connect()` call, in `session.created` branches and in
+      handlers for `open`/`connect`. Sending a greeting there is the documented
+      one-shot pattern;
+    - being inside a *deferral helper* (a function whose own sends are all guarded),
+      or a call routed to a sequencer (`request_response()`, `enqueue…`, `schedule…`,
+      `defer…`);
+    - for a private helper (`_name`, `#name`, TS `private`): every call site in the
+      file is guarded. Otherwise the finding names the unguarded call chain.
+
+    State read through `self`/`this`, module or closure variables guards every send in
+    the function; state read through a parameter guards only sends through that same
+    parameter. Look-alikes (socket open, session ready, turn-detection mode, playback
+    flags) are not guards. All names are configurable (see the README's vocabulary).
+
+    Out-of-band responses (`"response": {"conversation": "none"}`) may run beside the
+    active one and are not flagged; neither is Responses-API traffic (`input`, `model`,
+    `previous_response_id` payloads, `/v1/responses`), which shares the event name.
+
+    ## Fix safety
+    No automatic fix yet: the finding carries a hint only.
+
+    ## Known limitations
+    - Closures (lambdas, arrow functions, callbacks passed to `setTimeout`, `.then`,
+      `create_task`, event emitters) run later: they never inherit the guard of the code
+      that creates them and must check the state themselves.
+    - An `await` between the check and the send lets other tasks run; the guard is still
+      taken to hold there.
+    - Data passed through queues or injected callbacks (`this.sendEventNow(pending.event)`)
+      is not followed; helpers are resolved within one file, by name.
+    - A loop that sends, then drains events until `response.done` through an iterator
+      that may end (`async for event in conn`), is flagged on the second iteration; use
+      `while True` with a `break` on `response.done`.
+    """
+
+    code = "RT001"
+    name = "unguarded-response-create"
+    summary = "`response.create` can be sent while a response is still active"
+    fix_title = "Check the active-response state first and defer the request until `response.done`"
+
+    valid = (
+        Example(
+            """
+            import json
+
+            class Adapter:
+                async def on_audio_committed(self):
+                    if self._response_active:
+                        self._response_requested = True
+                        return
+                    self._response_active = True
+                    await self.ws.send(json.dumps({"type": "response.create"}))
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              commit(): void {
+                if (!this.isResponseActive()) {
+                  this.ws.send(JSON.stringify({ type: "response.create" }));
+                } else {
+                  this.pendingResponse = true;
+                }
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+    invalid = (
+        Example(
+            """
+            import json
+
+            class Adapter:
+                async def send_text(self, text):
+                    await self.ws.send(json.dumps({"type": "conversation.item.create"}))
+                    await self.ws.send(json.dumps({"type": "response.create"}))  # expect: RT001
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              onToolResult(output: string): void {
+                if (this.responseActive) {
+                  console.log("busy");
+                }
+                this.ws.send(JSON.stringify({ type: "response.create" })); // expect: RT001
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        for finding in ctx.active_state.unguarded:
+            emission = finding.emission
+            if finding.chain:
+                chain = " → ".join(f"`{name}`" for name in finding.chain)
+                message = (
+                    f"`response.create` in `{finding.function.name}` can be sent while a "
+                    f"response is active: reached without a guard via {chain}"
+                )
+            else:
+                message = (
+                    "`response.create` can be sent while a response is active: no "
+                    "active-response check guards this send"
+                )
+            related: tuple[Related, ...] = ()
+            event = emission.event
+            if event is not None and not _within(event.span, emission.call.span):
+                related = (Related(event.span, "the `response.create` event is built here"),)
+            yield self.diagnostic(ctx, emission.call.span, message, related=related)
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte

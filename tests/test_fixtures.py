@@ -1,0 +1,54 @@
+"""Every annotated fixture under tests/fixtures/<language>/<RULE>/ is a test case.
+
+A line that must be flagged ends with ``# expect: RT001`` (``// expect: RT001``);
+no other line may be flagged. Adding a case is adding a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rtlint.engine import Settings, check_source
+from rtlint.frontends import SUFFIXES
+from rtlint.registry import by_selector
+from tests.expectations import expected, explain, reported
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _cases() -> list[Path]:
+    return sorted(
+        p
+        for p in FIXTURES.glob("*/*/**/*")
+        if p.is_file() and p.suffix in SUFFIXES and p.parent.name != "fix"
+    )
+
+
+def _rule_of(path: Path) -> str:
+    return path.relative_to(FIXTURES).parts[1]
+
+
+@pytest.mark.parametrize("path", _cases(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixture(path: Path) -> None:
+    code = _rule_of(path)
+    rules = by_selector(code)
+    assert rules, f"fixture directory names unknown rule {code}"
+    source = path.read_bytes()
+    result = check_source(str(path), source, Settings(rules=tuple(rules)))
+    assert result.error is None, result.error
+    text = source.decode("utf-8")
+    syntax = [d for d in result.diagnostics if d.code == "E999"]
+    assert not syntax, f"fixture does not parse: {syntax[0].message} at line {syntax[0].span.line}"
+    want, got = expected(text, code), reported(result.diagnostics, code)
+    assert want == got, f"{path.name}:\n{explain(text, want, got)}"
+
+
+def test_fixture_families_cover_both_languages() -> None:
+    families: dict[str, set[str]] = {}
+    for path in _cases():
+        families.setdefault(_rule_of(path), set()).add(path.relative_to(FIXTURES).parts[0])
+    assert families, "no fixtures found"
+    for code, languages in families.items():
+        assert languages == {"python", "typescript"}, f"{code} lacks fixtures for a language"
