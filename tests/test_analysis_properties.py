@@ -1,0 +1,277 @@
+"""Generated programs: the CFG analysis against an independent path-based oracle.
+
+Hypothesis builds small async methods out of guards (in both polarities, with
+``not``/``and``/``or``), look-alike tests, creates, clears, reservations, early
+``return``/``raise``, ``if``/``else``, ``while``/``for`` loops with ``break``/
+``continue``, and ``try``/``except``/``finally``. The oracle interprets that
+program directly (not its CFG): it follows every path, choosing each test's
+outcome freely, tracks whether "no response is active" has been proven on that
+path, and records the states in which each create can be reached. Loops are run
+to a fixed point over the (finite) set of states, so every path is covered. A
+create must be reported exactly when some path reaches it unproven.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rtlint.engine import Settings, check_source
+from rtlint.registry import by_selector
+
+# ----------------------------------------------------------------- program model
+
+
+@dataclass(frozen=True)
+class Atom:
+    text: str
+    idle_when: bool | None  # the outcome that proves no response is active; None: unrelated
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: object
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    left: object
+    right: object
+
+
+ATOMS = [
+    Atom("self._response_active", False),
+    Atom("self.is_response_active()", False),
+    Atom("self._state is State.IDLE", True),
+    Atom("self._session_ready", None),
+    Atom("self.x", None),
+]
+
+
+@dataclass
+class S:
+    kind: str
+    cond: object = None
+    body: list[S] = field(default_factory=list)
+    orelse: list[S] = field(default_factory=list)
+    final: list[S] = field(default_factory=list)
+    line: int = 0
+
+
+def conds(depth: int = 2) -> st.SearchStrategy[object]:
+    atoms = st.sampled_from(ATOMS)
+    if depth == 0:
+        return atoms
+    sub = conds(depth - 1)
+    return st.one_of(
+        atoms,
+        atoms,
+        sub.map(Not),
+        st.tuples(st.sampled_from(["and", "or"]), sub, sub).map(lambda t: BoolOp(*t)),
+    )
+
+
+SIMPLE = ["create", "create", "clear", "reserve", "log", "return", "raise"]
+
+
+def blocks(depth: int, in_loop: bool) -> st.SearchStrategy[list[S]]:
+    simple = st.sampled_from(SIMPLE + (["break", "continue"] if in_loop else [])).map(S)
+    if depth == 0:
+        return st.lists(simple, min_size=1, max_size=3)
+    inner = blocks(depth - 1, in_loop)
+    loop_body = blocks(depth - 1, True)
+    compound = st.one_of(
+        st.builds(lambda c, b, e: S("if", c, b, e), conds(), inner, st.one_of(st.just([]), inner)),
+        st.builds(lambda c, b: S("while", c, b), st.one_of(conds(1), st.just(None)), loop_body),
+        st.builds(lambda b: S("for", None, b), loop_body),
+        st.builds(
+            lambda b, h, f: S("try", None, b, h, f),
+            inner,
+            st.one_of(st.just([]), inner),
+            st.one_of(st.just([]), inner),
+        ).filter(lambda s: bool(s.orelse or s.final)),
+    )
+    return st.lists(st.one_of(simple, simple, compound), min_size=1, max_size=4)
+
+
+# ----------------------------------------------------------------- rendering
+
+STATEMENTS = {
+    "create": 'await self.ws.send(json.dumps({"type": "response.create"}))',
+    "clear": "self._response_active = False",
+    "reserve": "self._response_active = True",
+    "log": "self.log()",
+    "return": "return",
+    "raise": "raise RuntimeError()",
+    "break": "break",
+    "continue": "continue",
+}
+
+
+def render_cond(c: object) -> str:
+    if isinstance(c, Atom):
+        return f"({c.text})"
+    if isinstance(c, Not):
+        return f"(not {render_cond(c.operand)})"
+    assert isinstance(c, BoolOp)
+    return f"({render_cond(c.left)} {c.op} {render_cond(c.right)})"
+
+
+def render(stmts: list[S], indent: int, out: list[str]) -> None:
+    pad = "    " * indent
+    for s in stmts:
+        if s.kind in STATEMENTS:
+            out.append(pad + STATEMENTS[s.kind])
+            s.line = len(out)
+        elif s.kind == "if":
+            out.append(f"{pad}if {render_cond(s.cond)}:")
+            render(s.body, indent + 1, out)
+            if s.orelse:
+                out.append(f"{pad}else:")
+                render(s.orelse, indent + 1, out)
+        elif s.kind == "while":
+            out.append(f"{pad}while {render_cond(s.cond) if s.cond else 'True'}:")
+            render(s.body, indent + 1, out)
+        elif s.kind == "for":
+            out.append(f"{pad}for item in self.items:")
+            render(s.body, indent + 1, out)
+        elif s.kind == "try":
+            out.append(f"{pad}try:")
+            render(s.body, indent + 1, out)
+            if s.orelse:
+                out.append(f"{pad}except Exception:")
+                render(s.orelse, indent + 1, out)
+            if s.final:
+                out.append(f"{pad}finally:")
+                render(s.final, indent + 1, out)
+
+
+def program(stmts: list[S]) -> str:
+    out = ["import json", "", "", "class Adapter:", "    async def handle(self):"]
+    render(stmts, 2, out)
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------- the oracle
+
+Outcomes = dict[str, set[bool]]  # completion kind -> "idle proven" states
+
+
+class Oracle:
+    """Follows every path of the program; records the states each create is reached in."""
+
+    def __init__(self) -> None:
+        self.reached: defaultdict[int, set[bool]] = defaultdict(set)
+
+    def cond(self, c: object, states: set[bool]) -> tuple[set[bool], set[bool]]:
+        if not states:
+            return set(), set()
+        if isinstance(c, Atom):
+            proven = {True}
+            if c.idle_when is True:
+                return proven, set(states)
+            if c.idle_when is False:
+                return set(states), proven
+            return set(states), set(states)
+        if isinstance(c, Not):
+            t, f = self.cond(c.operand, states)
+            return f, t
+        assert isinstance(c, BoolOp)
+        lt, lf = self.cond(c.left, states)
+        if c.op == "and":
+            rt, rf = self.cond(c.right, lt)
+            return rt, lf | rf
+        rt, rf = self.cond(c.right, lf)
+        return lt | rt, rf
+
+    def block(self, stmts: list[S], states: set[bool]) -> Outcomes:
+        out: Outcomes = defaultdict(set)
+        current = set(states)
+        for s in stmts:
+            if not current:
+                break
+            result = self.stmt(s, current)
+            current = result.pop("normal", set())
+            for kind, st_ in result.items():
+                out[kind] |= st_
+        out["normal"] |= current
+        return out
+
+    def stmt(self, s: S, states: set[bool]) -> Outcomes:
+        k = s.kind
+        if k == "create":
+            self.reached[s.line] |= states
+            return {"normal": {False}, "raise": {False}}
+        if k == "clear":
+            return {"normal": {True}}
+        if k == "reserve":
+            return {"normal": set(states)}
+        if k == "log":
+            return {"normal": set(states), "raise": set(states)}
+        if k in ("return", "raise", "break", "continue"):
+            return {k: set(states)}
+        if k == "if":
+            t, f = self.cond(s.cond, states)
+            return merge(self.block(s.body, t), self.block(s.orelse, f))
+        if k in ("while", "for"):
+            head = set(states)
+            while True:
+                if k == "for" or s.cond is None:
+                    enter, leave = set(head), set(head) if k == "for" else set()
+                else:
+                    enter, leave = self.cond(s.cond, head)
+                body = self.block(s.body, enter)
+                new_head = head | body.get("normal", set()) | body.get("continue", set())
+                if new_head == head:
+                    break
+                head = new_head
+            out = {key: v for key, v in body.items() if key in ("return", "raise")}
+            return merge(out, {"normal": leave | body.get("break", set())})
+        assert k == "try"
+        body = self.block(s.body, states)
+        result: Outcomes = {key: v for key, v in body.items() if key != "raise"}
+        if s.orelse:
+            caught = set(states) | body.get("raise", set())
+            result = merge(result, self.block(s.orelse, caught), {"raise": caught})
+        else:
+            result = merge(result, {"raise": body.get("raise", set())})
+        if not s.final:
+            return result
+        finished: Outcomes = {}
+        for kind, st_ in result.items():
+            if not st_:
+                continue
+            after = self.block(s.final, st_)
+            normal = after.pop("normal", set())
+            finished = merge(finished, after, {kind: normal})
+        return finished
+
+
+def merge(*outcomes: Outcomes) -> Outcomes:
+    out: Outcomes = defaultdict(set)
+    for o in outcomes:
+        for k, v in o.items():
+            out[k] |= v
+    return dict(out)
+
+
+# ----------------------------------------------------------------- the property
+
+RT001 = tuple(by_selector("RT001"))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks(3, in_loop=False))
+def test_analysis_matches_every_path(stmts: list[S]) -> None:
+    source = program(stmts)
+    oracle = Oracle()
+    oracle.block(stmts, {False})
+    want = {line for line, states in oracle.reached.items() if False in states}
+    result = check_source("generated.py", source.encode(), Settings(rules=RT001))
+    assert not [d for d in result.diagnostics if d.code == "E999"], source
+    got = {d.span.line for d in result.diagnostics}
+    assert got == want, f"\n{source}\nexpected flagged lines {sorted(want)}, got {sorted(got)}"
