@@ -32,7 +32,14 @@ from rtlint.analysis.emissions import (
     ModuleIndex,
     walk_effects,
 )
-from rtlint.analysis.guards import AMBIENT, EVERYONE, NOBODY, GuardClassifier, owner_of
+from rtlint.analysis.guards import (
+    AMBIENT,
+    EVERYONE,
+    NOBODY,
+    GuardClassifier,
+    flag_name,
+    owner_of,
+)
 from rtlint.vocabulary import Vocabulary, norm
 
 
@@ -119,7 +126,7 @@ def _entry_fact(fn: ir.Function, vocab: Vocabulary) -> Fact:
 
 def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
     """``active = False/None`` or ``state = IDLE``: the active response has ended."""
-    name = norm(assign.target[-1])
+    name = flag_name(assign.target)
     v = assign.value
     if name in vocab.active_flags:
         return isinstance(v, ir.VConst) and not v.value

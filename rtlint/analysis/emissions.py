@@ -312,10 +312,12 @@ class ModuleIndex:
                 isinstance(a, ir.VObject) and _out_of_band(a.get("response")) for a in call.args
             )
             return CallInfo(CallKind.EMIT, Emission(call, "sdk", None, oob))
-        if last in self.vocab.not_sends or last in self.vocab.json_wrappers:
+        if last in self.vocab.not_sends or last in self.vocab.json_wrappers or _asserts(call):
             return OTHER
         if last in self.vocab.create_event_classes:
             return OTHER
+        if last in self.vocab.connect_calls:
+            return CallInfo(CallKind.FRESH)
         target = self.target(call, fn)
         event = self._event_argument(call, fn)
         if event is not None:
@@ -337,8 +339,6 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "string-event", None, oob))
         if target is not None:
             return CallInfo(CallKind.LOCAL, target=target)
-        if last in self.vocab.connect_calls:
-            return CallInfo(CallKind.FRESH)
         if last in self.vocab.clear_calls:
             return CallInfo(CallKind.CLEAR)
         if self._routes(last) and "response" in last:
@@ -358,6 +358,19 @@ class ModuleIndex:
             if found is not None:
                 return _how(arg, found), found
         return None
+
+
+def _asserts(call: ir.VCall) -> bool:
+    """Test assertions: ``assert…(...)``, ``expect(x).toEqual(...)``, ``self.assertIn(...)``."""
+    last = call.callee[-1] if call.callee else ""
+    if last.startswith("assert") or call.callee[:1] in (("expect",), ("assert",)):
+        return True
+    receiver = call.receiver
+    while isinstance(receiver, ir.VCall):
+        if receiver.callee[:1] in (("expect",), ("assert",)):
+            return True
+        receiver = receiver.receiver
+    return False
 
 
 def _how(arg: ir.Value, event: CreateEvent) -> str:

@@ -69,7 +69,7 @@ class GuardClassifier:
             alias = self._alias(v)
             if alias is not None:
                 return self._truthy(alias, value, depth + 1)
-            name = norm(v.path[-1])
+            name = flag_name(v.path)
             if name in self.vocab.active_flags:
                 return self._own(v.path) if not value else NOBODY
             if name in self.vocab.idle_flags:
@@ -158,6 +158,14 @@ class GuardClassifier:
             if isinstance(alias, ir.VName | ir.VCall):
                 return alias
         return v
+
+
+def flag_name(path: ir.Path) -> str:
+    """The normalized name of a flag; a React/Vue ref's ``.current``/``.value`` is skipped."""
+    if len(path) > 1 and path[-1] in ("current", "value"):
+        name = norm(path[-2])
+        return name[:-3] if name.endswith("ref") else name
+    return norm(path[-1])
 
 
 def _reads_event_type(v: ir.Value) -> bool:
