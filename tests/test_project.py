@@ -1,0 +1,65 @@
+"""The project's promises about itself: README and CI agree, the package installs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _quickstart() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, "the Quickstart has no sh code block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_quickstart_has_two_commands_and_ci_runs_the_test_command() -> None:
+    commands = _quickstart()
+    assert len(commands) == 2, commands
+    assert "rtlint check" in commands[0]
+    assert "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines(), "CI must run the README's test command verbatim"
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the source checkout")
+def test_fresh_install_finds_rules_from_another_directory(tmp_path: Path) -> None:
+    """`pip install .` into a fresh venv, run elsewhere: every rule is found and reports."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)],
+        check=True,
+        cwd=tmp_path,
+    )
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "PYTHONPATH": _site_packages()}
+    listed = subprocess.run(
+        [str(python), "-c", "import rtlint.rules, rtlint.registry as r; "
+         "print(rtlint.rules.__file__); print(*[x.code for x in r.all_rules()])"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+    )  # fmt: skip
+    module_file, codes = listed.stdout.splitlines()
+    assert str(venv) in module_file, "rules must come from the installed package"
+    assert "RT001" in codes.split()
+    out = subprocess.run(
+        [str(venv / "bin" / "rtlint"), "check", "--output-format", "concise",
+         str(ROOT / "examples" / "python")],
+        capture_output=True, text=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    assert "voice_adapter.py:36:15: RT001" in out.stdout
+
+
+def _site_packages() -> str:
+    """The running environment's dependencies, minus the editable checkout."""
+    import libcst
+
+    return str(Path(libcst.__file__).parent.parent)
