@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 import libcst as cst
@@ -136,8 +136,7 @@ class _Lowerer:
         self.lambdas[id(node)] = fn.index
         self.fn_stack.append(fn.index)
         self.class_stack.append(None)
-        effects = self.effects(node.body)
-        fn.body = [ir.Return(fn.span, self.value(node.body), effects)]
+        fn.body = [self.returning(node.body, fn.span)]
         self.class_stack.pop()
         self.fn_stack.pop()
         return fn.index
@@ -311,14 +310,7 @@ class _Lowerer:
                 effects.append(ir.Assign(path, ir.VOther(span), span))
             out.append(ir.Effects(effects, span))
         elif isinstance(node, cst.Return):
-            value = node.value
-            out.append(
-                ir.Return(
-                    span,
-                    self.value(value) if value is not None else None,
-                    self.effects(value) if value is not None else [],
-                )
-            )
+            out.append(self.returning(node.value, span) if node.value else ir.Return(span))
         elif isinstance(node, cst.Raise):
             effects = self.effects(node.exc) if node.exc is not None else []
             out.append(ir.Raise(span, effects))
@@ -339,20 +331,37 @@ class _Lowerer:
 
     def expression_statement(self, expr: cst.BaseExpression, span: ir.Span) -> ir.Stmt:
         """An expression used as a statement; ``a and f()`` and ternaries branch."""
-        if isinstance(expr, cst.BooleanOperation):
-            then = [self.expression_statement(expr.right, span)]
-            if isinstance(expr.operator, cst.And):
-                return ir.If(self.cond(expr.left), then, [], span, self.effects(expr.left))
-            return ir.If(self.cond(expr.left), [], then, span, self.effects(expr.left))
-        if isinstance(expr, cst.IfExp):
+        return self.branching(expr, span, lambda e: ir.Effects(self.effects(e), span))
+
+    def branching(
+        self,
+        expr: cst.BaseExpression,
+        span: ir.Span,
+        leaf: Callable[[cst.BaseExpression], ir.Stmt],
+    ) -> ir.Stmt:
+        """Lower the control flow of ``a and b``, ``a or b``, ``x if c else y`` (also under
+        ``await``) into ``If`` statements; ``leaf`` lowers what is left."""
+        inner = expr.expression if isinstance(expr, cst.Await) else expr
+        if isinstance(inner, cst.BooleanOperation):
+            then = [self.branching(inner.right, span, leaf)]
+            if isinstance(inner.operator, cst.And):
+                return ir.If(self.cond(inner.left), then, [], span, self.effects(inner.left))
+            return ir.If(self.cond(inner.left), [], then, span, self.effects(inner.left))
+        if isinstance(inner, cst.IfExp):
             return ir.If(
-                self.cond(expr.test),
-                [self.expression_statement(expr.body, span)],
-                [self.expression_statement(expr.orelse, span)],
+                self.cond(inner.test),
+                [self.branching(inner.body, span, leaf)],
+                [self.branching(inner.orelse, span, leaf)],
                 span,
-                self.effects(expr.test),
+                self.effects(inner.test),
             )
-        return ir.Effects(self.effects(expr), span)
+        return leaf(expr)
+
+    def returning(self, value: cst.BaseExpression, span: ir.Span) -> ir.Stmt:
+        """``return x if c else f()``: one ``Return`` per branch."""
+        return self.branching(
+            value, span, lambda e: ir.Return(span, self.value(e), self.effects(e))
+        )
 
     # -- expressions: effects
 
