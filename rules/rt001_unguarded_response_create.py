@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.diagnostics import Diagnostic, Related
+from rtlint.fixes import fix_for
 from rtlint.ir import Span
 from rtlint.rule import Context, Example, Rule
 
@@ -171,7 +172,8 @@ class UnguardedResponseCreate(Rule):
             event = emission.event
             if event is not None and not _within(event.span, emission.call.span):
                 related = (Related(event.span, "the `response.create` event is built here"),)
-            yield self.diagnostic(ctx, emission.call.span, message, related=related)
+            fix = fix_for(ctx.module, ctx.active_state, finding, ctx.vocab)
+            yield self.diagnostic(ctx, emission.call.span, message, fix=fix, related=related)
 
 
 def _within(inner: Span, outer: Span) -> bool:

@@ -22,7 +22,7 @@ def _cases() -> list[Path]:
     return sorted(
         p
         for p in FIXTURES.glob("*/*/**/*")
-        if p.is_file() and p.suffix in SUFFIXES and p.parent.name != "fix"
+        if p.is_file() and p.suffix in SUFFIXES
     )
 
 

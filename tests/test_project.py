@@ -55,7 +55,9 @@ def test_fresh_install_finds_rules_from_another_directory(tmp_path: Path) -> Non
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )  # fmt: skip
     assert out.returncode == 1, out.stderr
-    assert "voice_adapter.py:36:15: RT001" in out.stdout
+    example = (ROOT / "examples" / "python" / "voice_adapter.py").read_text().splitlines()
+    line = next(i for i, text in enumerate(example, 1) if "the bug" in text)
+    assert f"voice_adapter.py:{line}:15: RT001" in out.stdout
 
 
 def _site_packages() -> str:

@@ -31,7 +31,11 @@ class VoiceAdapter:
         await self._request_response()
 
     async def send_text(self, text: str) -> None:
-        item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+        item = {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": text}],
+        }
         await self._send({"type": "conversation.item.create", "item": item})
         await self._send({"type": "response.create"})  # the bug: a response may be active
 

@@ -1,0 +1,145 @@
+"""Apply fixes: non-overlapping edits, re-parse, re-check, repeat to a fixed point, write atomically.
+
+A file is never left half-written and never written when a pass would make it
+fail to parse or add a finding: such a pass is dropped and reported. Files that
+do not parse to begin with are skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
+from rtlint.engine import SYNTAX_ERROR, FileResult, Settings, check_source
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixResult:
+    path: str
+    original: bytes
+    fixed: bytes
+    applied: int = 0
+    remaining: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+    held_back: int = 0
+    """Unsafe fixes not applied because ``--unsafe-fixes`` was not given."""
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+def encoding_of(path: str, source: bytes) -> str:
+    """The file's text encoding (PEP 263 for Python; UTF-8 otherwise)."""
+    if path.endswith((".py", ".pyi")):
+        try:
+            name, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        except SyntaxError:
+            return "utf-8"
+        return "utf-8" if name == "utf-8-sig" else name
+    return "utf-8"
+
+
+def apply_edits(source: bytes, edits: list[Edit], encoding: str) -> bytes:
+    """Apply non-overlapping edits (byte offsets into ``source``)."""
+    out: list[bytes] = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        out += [source[cursor : edit.start], edit.content.encode(encoding)]
+        cursor = edit.end
+    out.append(source[cursor:])
+    return b"".join(out)
+
+
+def _choose(fixes: list[Fix]) -> list[Fix]:
+    """Fixes whose edits overlap none chosen before them (the rest wait for the next pass)."""
+    chosen: list[Fix] = []
+    taken: list[tuple[int, int]] = []
+    for fix in sorted(fixes, key=lambda f: min(e.start for e in f.edits)):
+        ranges = [(e.start, e.end) for e in fix.edits]
+        if any(s < te and ts < e for s, e in ranges for ts, te in taken):
+            continue
+        chosen.append(fix)
+        taken += ranges
+    return chosen
+
+
+def _keys(result: FileResult) -> Counter[tuple[str, str]]:
+    return Counter((d.code, d.message) for d in result.diagnostics)
+
+
+def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = False) -> FixResult:
+    """Fix ``source`` in memory, as far as allowed fixes go."""
+    allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
+    outcome = FixResult(path, source, source)
+    encoding = encoding_of(path, source)
+    current = check_source(path, source, settings)
+    if current.error:
+        outcome.error = current.error
+        return outcome
+    if any(d.code == SYNTAX_ERROR for d in current.diagnostics):
+        outcome.error = "skipped: the file does not parse"
+        outcome.remaining = current.diagnostics
+        return outcome
+    for _ in range(MAX_PASSES):
+        fixes = [d.fix for d in current.diagnostics if d.fix and d.fix.safety in allowed]
+        chosen = _choose(fixes)
+        if not chosen:
+            break
+        candidate = apply_edits(outcome.fixed, [e for f in chosen for e in f.edits], encoding)
+        result = check_source(path, candidate, settings)
+        if result.error or any(d.code == SYNTAX_ERROR for d in result.diagnostics):
+            outcome.error = "a fix would break the file; left this pass out"
+            break
+        grew = _keys(result) - _keys(current)
+        if grew or len(result.diagnostics) >= len(current.diagnostics):
+            outcome.error = "a fix would not resolve its finding; left this pass out"
+            break
+        outcome.fixed, current = candidate, result
+        outcome.applied += len(chosen)
+    else:
+        if any(d.fix and d.fix.safety in allowed for d in current.diagnostics):
+            outcome.error = f"fixes did not converge after {MAX_PASSES} passes"
+    outcome.remaining = current.diagnostics
+    outcome.held_back = sum(
+        1 for d in current.diagnostics if d.fix and d.fix.safety is Safety.UNSAFE and not unsafe
+    )
+    return outcome
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` via a temporary file in the same directory; keep its mode."""
+    if not os.access(path, os.W_OK):
+        raise PermissionError(f"{path}: not writable")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".rtlint", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def unified_diff(result: FixResult) -> str:
+    """The change ``--fix`` would make, as a unified diff."""
+    encoding = encoding_of(result.path, result.original)
+    before = result.original.decode(encoding, errors="replace").splitlines(keepends=True)
+    after = result.fixed.decode(encoding, errors="replace").splitlines(keepends=True)
+    return "".join(
+        difflib.unified_diff(before, after, fromfile=f"a/{result.path}", tofile=f"b/{result.path}")
+    )

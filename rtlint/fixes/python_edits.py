@@ -1,0 +1,141 @@
+"""Realise a fix :class:`~rtlint.fixes.plan.Plan` in Python source with libcst.
+
+Each change is a libcst transformation of the whole module; because libcst
+round-trips source byte for byte, the edit is exactly the region that changed,
+and comments and formatting elsewhere are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import libcst as cst
+from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+
+from rtlint import ir
+from rtlint.diagnostics import Edit, Fix
+from rtlint.fixes.plan import Plan
+
+_BOM = b"\xef\xbb\xbf"
+Replace = Callable[[cst.SimpleStatementLine], cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]]
+
+
+def _dotted(path: ir.Path) -> str:
+    return ".".join(path)
+
+
+def build(source: bytes, plan: Plan) -> Fix | None:
+    """The fix for ``plan``; None when the statement cannot be rewritten safely."""
+    module = cst.parse_module(source)
+    config = module.config_for_parsing
+    active, deferred = _dotted(plan.active), _dotted(plan.deferred)
+
+    def stmt(code: str) -> cst.BaseStatement:
+        return cst.parse_statement(code + module.default_newline, config)
+
+    reserve: list[cst.BaseStatement] = [stmt(f"{active} = True")] if plan.reserve else []
+
+    if plan.strategy == "call-helper" and plan.helper is not None:
+        call = f"self.{plan.helper.name}()"
+        code = f"await {call}" if plan.helper.is_async else call
+
+        def replace(line: cst.SimpleStatementLine) -> cst.BaseStatement:
+            return line.with_changes(body=[cst.Expr(cst.parse_expression(code, config))])
+
+    else:
+
+        def replace(line: cst.SimpleStatementLine) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+            sent = line.with_changes(leading_lines=[])
+            defer = stmt(f"{deferred} = True")
+            if plan.ends_function:
+                guard = cst.If(
+                    test=cst.parse_expression(active, config),
+                    body=cst.IndentedBlock([defer, stmt("return")]),
+                    leading_lines=line.leading_lines,
+                )
+                return cst.FlattenSentinel([guard, *reserve, sent])
+            return cst.If(
+                test=cst.parse_expression(active, config),
+                body=cst.IndentedBlock([defer]),
+                orelse=cst.Else(cst.IndentedBlock([*reserve, sent])),
+                leading_lines=line.leading_lines,
+            )
+
+    edits: list[Edit] = []
+    main = _edit(source, module, plan.statement, replace)
+    if main is None:
+        return None
+    edits.append(main)
+    if plan.new_deferred and plan.flush is not None and plan.init_after is not None:
+        original = _line_at(source, module, plan.statement)
+        if original is None:
+            return None
+        copy = original.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
+        flush = cst.If(
+            test=cst.parse_expression(deferred, config),
+            body=cst.IndentedBlock([stmt(f"{deferred} = False"), *reserve, copy]),
+        )
+        init = _edit(source, module, plan.init_after, lambda line: cst.FlattenSentinel([line, stmt(f"{deferred} = False")]))
+        after = _edit(source, module, plan.flush.after, lambda line: cst.FlattenSentinel([line, flush]))
+        if init is None or after is None:
+            return None
+        edits += [init, after]
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), plan.safety, plan.title)
+
+
+def _positions(module: cst.Module) -> dict[cst.CSTNode, int]:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return {node: span.start for node, span in wrapper.resolve(ByteSpanPositionProvider).items()}
+
+
+def _shift(source: bytes, module: cst.Module) -> int:
+    return len(_BOM) if source.startswith(_BOM) and not module.bytes.startswith(_BOM) else 0
+
+
+def _line_at(source: bytes, module: cst.Module, span: ir.Span) -> cst.SimpleStatementLine | None:
+    start = span.start_byte - _shift(source, module)
+    positions = _positions(module)
+    for node, pos in positions.items():
+        if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1:
+            if positions.get(node.body[0]) == start:
+                return node
+    return None
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, target: cst.SimpleStatementLine, replace: Replace) -> None:
+        self.target = target
+        self.replace = replace
+
+    def leave_SimpleStatementLine(  # noqa: N802 - libcst's visitor naming
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        return self.replace(updated) if original is self.target else updated
+
+
+def _edit(source: bytes, module: cst.Module, span: ir.Span, replace: Replace) -> Edit | None:
+    """The minimal edit that replaces the statement line at ``span`` as ``replace`` says."""
+    target = _line_at(source, module, span)
+    if target is None:
+        return None
+    new = module.visit(_Replacer(target, replace))
+    before, after = module.bytes, new.bytes
+    start = _common_prefix(before, after)
+    end_trim = _common_prefix(before[start:][::-1], after[start:][::-1])
+    # Whole lines: readable diffs, and never a split multi-byte character.
+    start = before.rfind(b"\n", 0, start) + 1
+    end = len(before) - end_trim
+    newline = before.find(b"\n", end)
+    grow = (newline + 1 if newline != -1 else len(before)) - end
+    end_trim -= min(grow, end_trim)
+    shift = _shift(source, module)
+    content = after[start : len(after) - end_trim].decode(module.encoding)
+    return Edit(start + shift, len(before) - end_trim + shift, content)
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
