@@ -22,4 +22,4 @@ def fix_for(
         return python_edits.build(module.source, chosen)
     from rtlint.fixes import typescript_edits
 
-    return typescript_edits.build(module.source, chosen)
+    return typescript_edits.build(module.path, module.source, chosen)

@@ -101,7 +101,8 @@ def plan(module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab:
     flush = _done_handler(methods, vocab, active)
     init = _initialisation(methods, active)
     copyable = finding.emission.how in ("literal", "sdk", "string-event", "json")
-    awaits_ok = flush is not None and (flush.function.is_async or not fn.is_async)
+    awaits = any(isinstance(e, ir.Await) or (isinstance(e, ir.Call) and e.awaited) for e in stmt.effects)
+    awaits_ok = flush is not None and (flush.function.is_async or not awaits)
     if flush is None or not copyable or not awaits_ok or (init is None and module.language == "python"):
         return Plan("suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active, reserve=reserve)
     return Plan(
