@@ -188,6 +188,14 @@ class Oracle:
         rt, rf = self.cond(c.right, lf)
         return lt | rt, rf
 
+    @staticmethod
+    def raises(c: object, states: set[bool]) -> Outcomes:
+        """A test that calls a predicate may raise, before any of its branches is taken.
+
+        (The IR evaluates a test's calls ahead of the test: a documented approximation.)
+        """
+        return {"raise": set(states)} if c is not None and "()" in render_cond(c) else {}
+
     def block(self, stmts: list[S], states: set[bool]) -> Outcomes:
         out: Outcomes = defaultdict(set)
         current = set(states)
@@ -216,7 +224,7 @@ class Oracle:
             return {k: set(states)}
         if k == "if":
             t, f = self.cond(s.cond, states)
-            return merge(self.block(s.body, t), self.block(s.orelse, f))
+            return merge(self.block(s.body, t), self.block(s.orelse, f), self.raises(s.cond, states))
         if k in ("while", "for"):
             head = set(states)
             while True:
@@ -230,7 +238,7 @@ class Oracle:
                     break
                 head = new_head
             out = {key: v for key, v in body.items() if key in ("return", "raise")}
-            return merge(out, {"normal": leave | body.get("break", set())})
+            return merge(out, {"normal": leave | body.get("break", set())}, self.raises(s.cond, head))
         assert k == "try"
         body = self.block(s.body, states)
         result: Outcomes = {key: v for key, v in body.items() if key != "raise"}

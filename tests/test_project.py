@@ -65,3 +65,15 @@ def _site_packages() -> str:
     import libcst
 
     return str(Path(libcst.__file__).parent.parent)
+
+
+def test_every_package_directory_ships() -> None:
+    """Each package directory is listed in pyproject.toml, so `pip install .` carries it."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rtlint").rglob("__init__.py")
+    } | {"rtlint.rules"}
+    assert found == listed

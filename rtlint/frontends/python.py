@@ -457,7 +457,9 @@ class _Lowerer:
             return self.value(node.expression)
         if isinstance(node, cst.Lambda):
             return ir.VFunc(self.lambda_(node), span)
-        if isinstance(node, cst.UnaryOperation | cst.BooleanOperation | cst.Comparison):
+        if isinstance(node, cst.BooleanOperation | cst.Comparison) or (
+            isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+        ):
             return ir.VCond(self.cond(node), span)
         if isinstance(node, cst.NamedExpr):
             return self.value(node.value)
