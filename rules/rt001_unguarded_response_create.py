@@ -79,7 +79,26 @@ class UnguardedResponseCreate(Rule):
     `previous_response_id` payloads, `/v1/responses`), which shares the event name.
 
     ## Fix safety
-    No automatic fix yet: the finding carries a hint only.
+    The fix follows what the class already has, best first:
+
+    - **Route through the deferral helper** (safe): the class has a method that takes no
+      arguments and guards its own send (`_request_response()`); a send of a bare
+      `{"type": "response.create"}` becomes a call to it.
+    - **Wrap in the class's own flags** (safe for a bare event): the class has an
+      active-state flag and a deferred-request flag that it flushes where responses end;
+      the send becomes `if <active>: <deferred> = True` / `else: <send>` (an early
+      `return` when the send ends the method), reserving the slot first when the class
+      does. *Unsafe* when the event carries options (`"response": {...}`): a deferred
+      request is flushed later by the class's own code, without them.
+    - **Add the deferral** (unsafe): only an active-state flag exists. The fix adds a
+      deferred-request flag (initialised beside the active flag), the guard at the send, and
+      the flush right where the `response.done` handler clears the active flag — only when
+      that place is unambiguous.
+    - Otherwise a **display-only** suggestion shows the pattern with conventional names.
+
+    A fix is never offered for an emission reached through a private helper (the guard
+    belongs in the caller the finding names), nor where the statement cannot be rewritten
+    alone (it shares its line, or re-indenting it would change a multi-line string).
 
     ## Known limitations
     - Closures (lambdas, arrow functions, callbacks passed to `setTimeout`, `.then`,

@@ -1,6 +1,6 @@
 """Fix fixtures: ``fix/name.ext`` beside the expected ``fix/name.ext.fixed``, collected automatically.
 
-A fixture whose first lines say ``rtlint-test: unsafe-fixes`` is fixed with unsafe
+A fixture whose first lines say ``fixture: unsafe-fixes`` is fixed with unsafe
 fixes allowed. Each case checks: the output is exactly the ``.fixed`` file, it
 parses, it re-checks clean, and fixing it again changes nothing.
 """
@@ -29,7 +29,7 @@ def _cases() -> list[Path]:
 @pytest.mark.parametrize("path", _cases(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fix(path: Path) -> None:
     source = path.read_bytes()
-    unsafe = b"rtlint-test: unsafe-fixes" in source[:400]
+    unsafe = b"fixture: unsafe-fixes" in source[:400]
     expected = path.with_name(path.name + ".fixed")
     assert expected.exists(), f"{expected.name} is missing"
     result = fix_source(str(path), source, SETTINGS, unsafe=unsafe)

@@ -10,7 +10,9 @@ turns into text edits. The strategies, best first:
 2. ``wrap`` (safe): the class has an active-state flag and a deferred-request
    flag that is flushed where responses end. The statement is wrapped as
    ``if <active>: <deferred> = True`` / ``else: <statement>`` — or, when the
-   statement ends the function, as an early ``return`` before it.
+   statement ends the function, as an early ``return`` before it. Unsafe when
+   the event carries options (``response: {...}``): a deferred request is sent
+   later by the class's flush, without them.
 3. ``wrap`` with ``new_deferred`` (unsafe): only the active-state flag exists.
    The same wrap, plus the new deferred flag's initialisation and its flush in
    the ``response.done`` handler, when that handler is found unambiguously.
@@ -97,7 +99,10 @@ def plan(module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab:
     )
     deferred = _deferred_flag(methods, vocab, active)
     if deferred is not None:
-        return Plan("wrap", Safety.SAFE, stmt.span, fn, ends, active=active, deferred=deferred, reserve=reserve)
+        # A deferred request is flushed by the class's own code, with its own event: options
+        # this event carries (instructions, modalities) would not survive. Say so: unsafe.
+        safety = Safety.SAFE if _payload_free(finding, analysis, fn) else Safety.UNSAFE
+        return Plan("wrap", safety, stmt.span, fn, ends, active=active, deferred=deferred, reserve=reserve)
     flush = _done_handler(methods, vocab, active)
     init = _initialisation(methods, active)
     copyable = finding.emission.how in ("literal", "sdk", "string-event", "json")
