@@ -7,6 +7,7 @@ and comments and formatting elsewhere are untouched.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import libcst as cst
@@ -24,9 +25,23 @@ def _dotted(path: ir.Path) -> str:
     return ".".join(path)
 
 
+@functools.lru_cache(maxsize=4)
+def _parse(source: bytes) -> tuple[cst.Module, dict[int, cst.SimpleStatementLine]]:
+    """The module, and its one-statement lines by the byte offset of their statement."""
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(ByteSpanPositionProvider)
+    lines = {
+        positions[node.body[0]].start: node
+        for node in positions
+        if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1
+    }
+    return module, lines
+
+
 def build(source: bytes, plan: Plan) -> Fix | None:
     """The fix for ``plan``; None when the statement cannot be rewritten safely."""
-    module = cst.parse_module(source)
+    module, _ = _parse(source)
     config = module.config_for_parsing
     active, deferred = _dotted(plan.active), _dotted(plan.deferred)
 
@@ -83,23 +98,13 @@ def build(source: bytes, plan: Plan) -> Fix | None:
     return Fix(tuple(sorted(edits, key=lambda e: e.start)), plan.safety, plan.title)
 
 
-def _positions(module: cst.Module) -> dict[cst.CSTNode, int]:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return {node: span.start for node, span in wrapper.resolve(ByteSpanPositionProvider).items()}
-
-
 def _shift(source: bytes, module: cst.Module) -> int:
-    return len(_BOM) if source.startswith(_BOM) and not module.bytes.startswith(_BOM) else 0
+    """IR offsets count the BOM, libcst positions do not; ``module.bytes`` has it again."""
+    return len(_BOM) if source.startswith(_BOM) else 0
 
 
 def _line_at(source: bytes, module: cst.Module, span: ir.Span) -> cst.SimpleStatementLine | None:
-    start = span.start_byte - _shift(source, module)
-    positions = _positions(module)
-    for node, pos in positions.items():
-        if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1:
-            if positions.get(node.body[0]) == start:
-                return node
-    return None
+    return _parse(source)[1].get(span.start_byte - _shift(source, module))
 
 
 class _Replacer(cst.CSTTransformer):
@@ -128,9 +133,9 @@ def _edit(source: bytes, module: cst.Module, span: ir.Span, replace: Replace) ->
     newline = before.find(b"\n", end)
     grow = (newline + 1 if newline != -1 else len(before)) - end
     end_trim -= min(grow, end_trim)
-    shift = _shift(source, module)
-    content = after[start : len(after) - end_trim].decode(module.encoding)
-    return Edit(start + shift, len(before) - end_trim + shift, content)
+    encoding = "utf-8" if module.encoding == "utf-8-sig" else module.encoding  # keep a BOM as text
+    content = after[start : len(after) - end_trim].decode(encoding)
+    return Edit(start, len(before) - end_trim, content)
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

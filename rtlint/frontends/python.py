@@ -38,11 +38,24 @@ def lower(path: str, source: bytes) -> ir.Module:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        raise ParseError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
+        raise _syntax_error(source, exc) from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(ByteSpanPositionProvider)
-    shift = len(_BOM) if source.startswith(_BOM) and not module.bytes.startswith(_BOM) else 0
+    # Positions count from the decoded text, which has no BOM.
+    shift = len(_BOM) if source.startswith(_BOM) else 0
     return _Lowerer(path, source, positions, shift).module(module)
+
+
+def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
+    """Python's own parser places syntax errors better than libcst's; prefer its position."""
+    try:
+        compile(source, "<source>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno is not None:
+            return ParseError(f"syntax error: {error.msg}", error.lineno, error.offset or 1)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    return ParseError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
 class _Lowerer:
