@@ -1,18 +1,27 @@
-"""The ``rtlint`` command line."""
+"""The ``rtlint`` command line: ``check``, ``rule`` and ``config``."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from rtlint import __version__, exitcodes
+from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.discovery import discover
-from rtlint.engine import Settings, check_files
+from rtlint.docs import as_json, page
+from rtlint.engine import FileResult, check_source
+from rtlint.frontends import SUFFIXES
+from rtlint.project import Project, settings
 from rtlint.registry import all_rules, by_selector
-from rtlint.report import FORMATS, render_concise, render_json, render_text, summary
-from rtlint.rule import Rule
+from rtlint.reporters import FORMATS, Report
+from rtlint.reporters import statistics as stats
+from rtlint.reporters.text import summary
+from rtlint.selection import Selection, split, unknown
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,94 +30,207 @@ def main() -> None:
     """Find `response.create` sends that can race an active realtime response."""
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"rtlint: error: {message}", err=True)
     sys.exit(exitcodes.ERROR)
 
 
-def _select(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[type[Rule], ...]:
-    chosen: list[type[Rule]] = []
-    for selector in select or ("RT",):
-        found = by_selector(selector)
-        if not found:
-            _fail(f"unknown rule selector `{selector}`")
-        chosen += [r for r in found if r not in chosen]
-    for selector in ignore:
-        found = by_selector(selector)
-        if not found:
-            _fail(f"unknown rule selector `{selector}`")
-        chosen = [r for r in chosen if r not in found]
-    return tuple(chosen)
+def _resolver(config_file: Path | None, isolated: bool) -> Resolver:
+    if config_file is not None and isolated:
+        _fail("--config and --isolated exclude each other")
+    try:
+        return Resolver(config_file, isolated)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _selection(
+    select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...]
+) -> Selection:
+    chosen = Selection(split(select) or None, split(extend), split(ignore))
+    for option, values in (
+        ("--select", chosen.select or ()),
+        ("--extend-select", chosen.extend_select),
+        ("--ignore", chosen.ignore),
+    ):
+        for selector in unknown(values):
+            _fail(f"{option}: unknown rule selector `{selector}`")
+    return chosen
+
+
+def _output_file(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> list[tuple[str, Path]]:
+    out = []
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        if not sep or not path or fmt not in FORMATS:
+            raise click.BadParameter(
+                f"expected FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}, got `{value}`"
+            )
+        out.append((fmt, Path(path)))
+    return out
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+config_option = click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), metavar="PATH",
+    help="Use this configuration file instead of the nearest one.",
+)  # fmt: skip
+isolated_option = click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--output-format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
     help="How findings are printed.",
 )
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB.")
+@click.option(
+    "--output-file",
+    "output_files",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    callback=_output_file,
+    help="Also write FORMAT to PATH (repeatable).",
+)
+@config_option
+@isolated_option
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Rules to run (codes, prefixes or names; comma-separated).",
+)
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to run in addition.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Also skip paths matching GLOB (gitignore syntax).",
+)
 @click.option(
     "--force-exclude",
     is_flag=True,
-    help="Apply excludes to files named on the command line too (for pre-commit).",
+    help="Apply excludes to paths named on the command line too (for pre-commit).",
 )
-@click.option("--select", multiple=True, metavar="RULE", help="Rules to run (code, prefix or name).")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Rules to skip.")
+@click.option("--stdin-filename", metavar="PATH", help="Check standard input as the file PATH.")
+@click.option(
+    "--statistics",
+    "show_statistics",
+    is_flag=True,
+    help="Print the number of findings per rule instead of the findings.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: on a terminal unless NO_COLOR is set).",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
 def check(
     paths: tuple[str, ...],
     output_format: str,
+    output_files: list[tuple[str, Path]],
+    config_file: Path | None,
+    isolated: bool,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
     exclude: tuple[str, ...],
     force_exclude: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
+    stdin_filename: str | None,
+    show_statistics: bool,
+    exit_zero: bool,
+    quiet: bool,
+    color: str,
     jobs: int | None,
 ) -> None:
     """Check PATHS (default: the current directory) for unguarded `response.create`."""
-    settings = Settings(rules=_select(select, ignore))
-    found = discover(paths or (".",), exclude, force_exclude)
-    results = check_files(found.files, settings, jobs)
-    diagnostics = sorted(
-        (d for r in results for d in r.diagnostics), key=lambda d: d.sort_key
+    project = Project(
+        _resolver(config_file, isolated), _selection(select, extend_select, ignore), exclude
     )
-    errors = [*found.errors, *((r.path, r.error) for r in results if r.error)]
+    sources: dict[str, bytes] = {}
+    try:
+        if stdin_filename is not None:
+            results = _check_stdin(project, stdin_filename, paths, force_exclude, sources)
+            errors: list[tuple[str, str]] = []
+        else:
+            if "-" in paths:
+                _fail("reading standard input needs --stdin-filename PATH")
+            found = discover(paths or (".",), project.filter_for, force_exclude)
+            results, errors = project.check(found.files, jobs), found.errors
+    except ConfigError as exc:
+        _fail(str(exc))
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    errors = sorted([*errors, *((r.path, r.error) for r in results if r.error)])
     for path, message in errors:
         click.echo(f"rtlint: {path}: {message}", err=True)
-    if output_format == "json":
-        click.echo(render_json(diagnostics), nl=False)
-    elif output_format == "concise":
-        click.echo(render_concise(diagnostics), nl=False)
-        click.echo(summary(diagnostics, len(found.files)))
+    report = Report(diagnostics, len(results), errors, sources)
+    for fmt, target in output_files:
+        _write(target, FORMATS[fmt](report))
+    report.color = _use_color(color)
+    if show_statistics:
+        json_like = output_format in ("json", "json-lines")
+        text = (stats.render_json if json_like else stats.render)(report)
     else:
-        sources = _sources({d.path for d in diagnostics})
-        text = render_text(diagnostics, sources)
-        if text:
-            click.echo(text)
-        click.echo(summary(diagnostics, len(found.files)))
+        text = FORMATS[output_format](report)
+    click.echo(text, nl=False, color=report.color)
+    if output_format in ("text", "concise") and not quiet:
+        click.echo(summary(diagnostics, len(results)))
     if errors:
         sys.exit(exitcodes.ERROR)
-    sys.exit(exitcodes.FINDINGS if diagnostics else exitcodes.SUCCESS)
+    sys.exit(exitcodes.FINDINGS if diagnostics and not exit_zero else exitcodes.SUCCESS)
 
 
-def _sources(paths: set[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for path in paths:
-        try:
-            out[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            out[path] = []
-    return out
+def _check_stdin(
+    project: Project,
+    name: str,
+    paths: tuple[str, ...],
+    force_exclude: bool,
+    sources: dict[str, bytes],
+) -> list[FileResult]:
+    if any(p != "-" for p in paths):
+        _fail("--stdin-filename checks standard input: pass no PATHS (or `-`)")
+    path = Path(name)
+    if path.suffix.lower() not in SUFFIXES:
+        _fail(
+            f"--stdin-filename {name}: not a file type rtlint checks ({' '.join(sorted(SUFFIXES))})"
+        )
+    sources[name] = sys.stdin.buffer.read()
+    if force_exclude and project.filter_for(path.parent).excluded(path):
+        return []
+    return [check_source(name, sources[name], project.settings_for(path))]
+
+
+def _write(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--output-file {target}: cannot write: {exc.strerror or exc}")
 
 
 @main.command()
 @click.argument("selector", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print every rule's page.")
-def rule(selector: str | None, show_all: bool) -> None:
-    """Print the documentation of a rule (by code or name)."""
+@click.option(
+    "--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rule(selector: str | None, show_all: bool, output_format: str) -> None:
+    """Print the documentation of a rule (by code, prefix or name), as docs/rules/ holds it."""
     if show_all:
         rules = list(all_rules())
     elif selector:
@@ -117,9 +239,24 @@ def rule(selector: str | None, show_all: bool) -> None:
             _fail(f"unknown rule `{selector}`")
     else:
         _fail("name a rule (for example `rtlint rule RT001`) or pass --all")
-        return
-    pages = [f"# {r.name} ({r.code})\n\n{r.documentation()}\n" for r in rules]
-    click.echo("\n".join(pages), nl=False)
+    if output_format == "json":
+        data = [as_json(r) for r in rules] if show_all or len(rules) > 1 else as_json(rules[0])
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(page(r) for r in rules), nl=False)
+
+
+@main.command("config")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@config_option
+@isolated_option
+def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
+    """Print the configuration that applies to PATH (default: the current directory)."""
+    try:
+        config = _resolver(config_file, isolated).for_path(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(as_toml(config, settings(config).rules), nl=False)
 
 
 def _register_optional_commands() -> None:

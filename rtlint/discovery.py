@@ -1,24 +1,56 @@
-"""Which files to check: walk the given paths, honour excludes and .gitignore."""
+"""Which files to check: walk the given paths, honour include/exclude globs and .gitignore."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pathspec
 
 from rtlint.frontends import SUFFIXES
 
-SKIPPED_DIRS = frozenset(
-    {
-        ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "build", "dist",
-        "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages",
-        ".eggs", ".next", ".turbo", "coverage",
-    }
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "build", "dist",
+    "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages",
+    ".eggs", ".next", ".turbo", "coverage",
 )  # fmt: skip
+"""Skipped when walking directories unless ``exclude`` is configured (``extend-exclude`` adds)."""
+
+DEFAULT_INCLUDE = tuple(f"*{suffix}" for suffix in sorted(SUFFIXES))
+"""Files checked when walking directories."""
+
+
+@lru_cache(maxsize=256)
+def spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    """Compiled gitignore-style globs (a pattern without ``/`` matches at any depth)."""
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Include and exclude globs, each set anchored to its own directory."""
+
+    include: tuple[Path, tuple[str, ...]] = (Path("."), DEFAULT_INCLUDE)
+    excludes: tuple[tuple[Path, tuple[str, ...]], ...] = ((Path("."), DEFAULT_EXCLUDE),)
+
+    def excluded(self, path: Path, is_dir: bool = False) -> bool:
+        return any(spec(p).match_file(_relative(path, base, is_dir)) for base, p in self.excludes)
+
+    def included(self, path: Path) -> bool:
+        base, patterns = self.include
+        return path.suffix.lower() in SUFFIXES and spec(patterns).match_file(_relative(path, base))
+
+
+def _relative(path: Path, base: Path, is_dir: bool = False) -> str:
+    absolute, prefix = os.path.abspath(path), os.path.join(base, "")
+    inside = absolute.startswith(prefix)
+    rel = (absolute[len(prefix) :] if inside else os.path.relpath(absolute, base)).replace(
+        os.sep, "/"
+    )
+    return rel + "/" if is_dir else rel
 
 
 @dataclass
@@ -28,20 +60,12 @@ class Discovery:
     """(path, message) for paths that do not exist or cannot be read."""
 
 
-def _excluded(path: Path, patterns: Iterable[str]) -> bool:
-    text = path.as_posix()
-    return any(
-        fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(text, f"*/{p}")
-        for p in patterns
-    )
-
-
-def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines.splitlines())
+    return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
 
 
 def _is_venv(directory: Path) -> bool:
@@ -49,11 +73,16 @@ def _is_venv(directory: Path) -> bool:
 
 
 def discover(
-    paths: Iterable[str], exclude: Iterable[str] = (), force_exclude: bool = False
+    paths: Iterable[str],
+    filter_for: Callable[[Path], Filter] = lambda _: Filter(),
+    force_exclude: bool = False,
 ) -> Discovery:
-    """Files to check under ``paths``; explicit files are always kept unless ``force_exclude``."""
+    """Files to check under ``paths``; ``filter_for(directory)`` gives the globs for its entries.
+
+    Files named explicitly are always checked (whatever ``include`` says) unless
+    ``force_exclude`` and an exclude glob matches them.
+    """
     result = Discovery()
-    patterns = tuple(exclude)
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
@@ -61,7 +90,7 @@ def discover(
             result.errors.append((raw, "no such file or directory"))
             continue
         if path.is_file():
-            if force_exclude and _excluded(path, patterns):
+            if force_exclude and filter_for(path.parent).excluded(path):
                 continue
             if path.suffix.lower() in SUFFIXES and path not in seen:
                 seen.add(path)
@@ -70,28 +99,31 @@ def discover(
         if not path.is_dir():
             result.errors.append((raw, "not a regular file or directory"))
             continue
-        for found in _walk(path, patterns, result):
+        if force_exclude and filter_for(path).excluded(path, is_dir=True):
+            continue
+        for found in _walk(path, filter_for, result):
             if found not in seen:
                 seen.add(found)
                 result.files.append(found)
     return result
 
 
-def _walk(root: Path, patterns: tuple[str, ...], result: Discovery) -> Iterator[Path]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
-    stack: list[tuple[Path, int]] = [(root, 0)]
+def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -> Iterator[Path]:
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+    stack = [root]
     while stack:
-        directory, depth = stack.pop()
+        directory = stack.pop()
         while ignores and not directory.is_relative_to(ignores[-1][0]):
             ignores.pop()
-        spec = _gitignore(directory)
-        if spec is not None:
-            ignores.append((directory, spec))
+        gitignore = _gitignore(directory)
+        if gitignore is not None:
+            ignores.append((directory, gitignore))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             result.errors.append((str(directory), exc.strerror or str(exc)))
             continue
+        globs = filter_for(directory)
         subdirs: list[Path] = []
         for entry in entries:
             path = Path(entry.path)
@@ -100,20 +132,19 @@ def _walk(root: Path, patterns: tuple[str, ...], result: Discovery) -> Iterator[
                 is_file = entry.is_file()
             except OSError:
                 continue
-            if _ignored(path, is_dir, ignores) or _excluded(path, patterns):
+            if _ignored(path, is_dir, ignores) or globs.excluded(path, is_dir):
                 continue
             if is_dir:
-                if entry.name in SKIPPED_DIRS or _is_venv(path):
-                    continue
-                subdirs.append(path)
-            elif is_file and path.suffix.lower() in SUFFIXES:
+                if not _is_venv(path):
+                    subdirs.append(path)
+            elif is_file and globs.included(path):
                 yield path
-        stack.extend((d, depth + 1) for d in reversed(subdirs))
+        stack.extend(reversed(subdirs))
 
 
-def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]]) -> bool:
-    for base, spec in ignores:
+def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+    for base, gitignore in ignores:
         rel = path.relative_to(base).as_posix()
-        if spec.match_file(rel + "/" if is_dir else rel):
+        if gitignore.match_file(rel + "/" if is_dir else rel):
             return True
     return False

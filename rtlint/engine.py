@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rtlint.diagnostics import Diagnostic
+from rtlint.discovery import spec
 from rtlint.frontends import ParseError, lower
 from rtlint.ir import Span
 from rtlint.rule import Context, Rule
+from rtlint.suppressions import apply_suppressions
 from rtlint.vocabulary import DEFAULT, Vocabulary, norm
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -25,6 +27,22 @@ class Settings:
 
     rules: tuple[type[Rule], ...]
     vocab: Vocabulary = DEFAULT
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(gitignore-style glob relative to ``root``, rule codes it turns off)."""
+    root: str = "."
+
+    def rules_for(self, path: str) -> tuple[type[Rule], ...]:
+        """The selected rules minus those ``per_file_ignores`` turns off for ``path``."""
+        if not self.per_file_ignores:
+            return self.rules
+        rel = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        off = {
+            c
+            for glob, codes in self.per_file_ignores
+            if spec((glob,)).match_file(rel)
+            for c in codes
+        }
+        return tuple(r for r in self.rules if r.code not in off)
 
 
 @dataclass
@@ -48,9 +66,20 @@ def prefilter(source: bytes, vocab: Vocabulary) -> bool:
 
 
 def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
-    """Check one file's bytes."""
+    """Check one file's bytes; inline suppressions are applied to the findings."""
+    rules = settings.rules_for(path)
+    result = _run_rules(path, source, rules, settings.vocab)
+    parsed = result.error is None and not any(d.code == SYNTAX_ERROR for d in result.diagnostics)
+    if parsed and b"rtlint" in source:  # no directive can exist without the word
+        result.diagnostics = apply_suppressions(path, source, result.diagnostics, rules)
+    return result
+
+
+def _run_rules(
+    path: str, source: bytes, rules: Sequence[type[Rule]], vocab: Vocabulary
+) -> FileResult:
     result = FileResult(path)
-    if not prefilter(source, settings.vocab):
+    if not prefilter(source, vocab):
         result.skipped = True
         return result
     try:
@@ -72,8 +101,8 @@ def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
     except RecursionError:
         result.error = "too deeply nested to analyse"
         return result
-    ctx = Context(module, settings.vocab)
-    for rule in settings.rules:
+    ctx = Context(module, vocab)
+    for rule in rules:
         result.diagnostics.extend(rule().check(ctx))
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
@@ -92,7 +121,9 @@ def check_file(path: Path, settings: Settings) -> FileResult:
     return check_source(name, source, settings)
 
 
-def check_files(paths: Sequence[Path], settings: Settings, jobs: int | None = None) -> list[FileResult]:
+def check_files(
+    paths: Sequence[Path], settings: Settings, jobs: int | None = None
+) -> list[FileResult]:
     """Check many files, in worker processes when there are enough to pay for them."""
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(paths) < 64:

@@ -131,13 +131,21 @@ class VCond:
 
 
 @dataclass(frozen=True)
+class VChoice:
+    """One of several values: ``a if c else b``, ``c ? a : b``, ``a ?? b``."""
+
+    options: tuple[Value, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class VOther:
     """Any expression the analyses do not need to see into."""
 
     span: Span
 
 
-Value = Union[VStr, VConst, VObject, VName, VCall, VFunc, VSeq, VCond, VOther]
+Value = Union[VStr, VConst, VObject, VName, VCall, VFunc, VSeq, VCond, VChoice, VOther]
 
 # --------------------------------------------------------------------------- conditions
 

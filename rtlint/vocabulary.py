@@ -8,6 +8,7 @@ are one entry. Configuration extends or replaces these tables.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
@@ -31,7 +32,8 @@ class Vocabulary:
         "is_response_in_progress", "ongoing_response", "has_ongoing_response",
         "active_response", "has_active_response", "response_in_flight", "is_responding",
         "responding", "active_response_id", "current_response_id", "ongoing_response_id",
-        "current_response", "response_ongoing", "is_generating_response",
+        "current_response", "response_ongoing", "is_generating_response", "running_responses",
+        "active_responses", "ongoing_responses", "responses_in_flight", "in_flight_responses",
     )  # fmt: skip
     """Fields that are truthy (or not None) while a response is active."""
 
@@ -139,23 +141,38 @@ class Vocabulary:
 
     clear_calls: frozenset[str] = _names(
         "mark_response_done", "clear_active_response", "release_response", "reset_response_state",
+        "wait_for_response_create_slot", "wait_for_response_slot", "wait_until_idle",
+        "wait_for_idle", "acquire_response_slot", "wait_for_no_active_response",
     )  # fmt: skip
-    """Calls that record 'the active response ended'."""
+    """Calls after which no response is active: the active one ended, or a sequencer's wait
+    for the response slot returned."""
 
-    def extend(self, **tables: object) -> Vocabulary:
+    def extend(self, **tables: Iterable[str]) -> Vocabulary:
         """A copy with ``tables`` (field name → iterable of names) added to the defaults."""
-        changes: dict[str, object] = {}
-        for name, extra in tables.items():
-            current = getattr(self, name)
-            if isinstance(current, frozenset):
-                changes[name] = current | _names(*extra)  # type: ignore[misc]
-            else:
-                changes[name] = tuple(current) + tuple(extra)  # type: ignore[arg-type]
+        changes = {name: _merge(getattr(self, name), coerce(name, v)) for name, v in tables.items()}
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
+
+
+EVENT_TABLES = frozenset({"fresh_events", "terminal_events"})
+"""Tables of wire event names: kept as written, not normalized."""
+
+
+def coerce(name: str, values: Iterable[str]) -> frozenset[str] | tuple[str, ...]:
+    """``values`` in the form the table ``name`` stores (normalized unless event names)."""
+    items = [v if name in EVENT_TABLES else norm(v) for v in values]
+    return tuple(items) if isinstance(getattr(DEFAULT, name), tuple) else frozenset(items)
+
+
+def _merge(
+    current: frozenset[str] | tuple[str, ...], extra: frozenset[str] | tuple[str, ...]
+) -> frozenset[str] | tuple[str, ...]:
+    if isinstance(current, frozenset):
+        return current | frozenset(extra)
+    return current + tuple(v for v in extra if v not in current)
 
 
 DEFAULT = Vocabulary()

@@ -20,7 +20,7 @@ CASES = [
 @pytest.mark.parametrize(("rule", "example", "kind"), CASES)
 def test_example(rule: type[Rule], example: Example, kind: str) -> None:
     source = example.source
-    result = check_source(example.filename, source.encode(), Settings(rules=(rule,)))
+    result = check_source(example.filename, source.encode(), Settings(rules=all_rules()))
     assert not [d for d in result.diagnostics if d.code == "E999"], "example does not parse"
     want, got = expected(source, rule.code), reported(result.diagnostics, rule.code)
     if kind == "valid":

@@ -22,7 +22,7 @@ _JSON_OOB = re.compile(r"""["']conversation["']\s*:\s*["']none["']""")
 _RESPONSES_API_KEYS = frozenset({"model", "input", "previous_response_id", "store"})
 _REALTIME_ONLY_MARKERS = (
     "response.done", "realtime", "input_audio_buffer", "session.update", "conversation.item",
-    "response.cancel", "response.output_audio", "response.audio",
+    "response.output_audio", "response.audio",
 )  # fmt: skip
 """Strings that only Realtime API code mentions (the Responses API has `response.create` too)."""
 
@@ -141,10 +141,12 @@ class ModuleIndex:
                 [s.value for s in walk_stmts(fn.body) if isinstance(s, ir.Return) and s.value]
             )
         self.methods: dict[tuple[str, str], int] = {}
+        self.methods_named: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
         for fn in self.functions[1:]:
             if fn.kind == "method" and fn.class_name is not None:
                 self.methods.setdefault((fn.class_name, fn.name), fn.index)
+                self.methods_named.setdefault(fn.name, []).append(fn.index)
             elif fn.name:
                 self.by_name.setdefault(fn.name, []).append(fn.index)
         text_hints = " ".join(module.strings).lower()
@@ -159,7 +161,7 @@ class ModuleIndex:
         )
         self.realtime = realtime_evidence or "response.create" in text_hints
         self.responses_api = not realtime_evidence and (
-            "responses" in connects or "/v1/responses" in text_hints
+            "responses" in connects or b"/v1/responses" in module.source
         )
         self._builder_memo: dict[int, CreateEvent | None] = {}
         self._dispatch_memo: dict[int, bool] = {}
@@ -199,9 +201,14 @@ class ModuleIndex:
         callee = call.callee
         if len(callee) == 2 and callee[0] in ("self", "this"):
             cls = self.class_of(fn)
-            if cls is not None:
-                return self.methods.get((cls, callee[1]))
-            return None
+            if cls is None:
+                return None
+            own = self.methods.get((cls, callee[1]))
+            if own is not None:
+                return own
+            # Inherited from (or overridden in) another class of this file: one definition only.
+            others = self.methods_named.get(callee[1], [])
+            return others[0] if len(others) == 1 else None
         if len(callee) == 1:
             candidates = self.by_name.get(callee[0])
             if not candidates:
@@ -241,6 +248,18 @@ class ModuleIndex:
             if _JSON_CREATE.search(v.value):
                 return CreateEvent(v.span, bool(_JSON_OOB.search(v.value)))
             return None
+        if isinstance(v, ir.VChoice):
+            for option in v.options:
+                found = self.create_event(option, fn, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(v, ir.VCond):
+            for atom in _atoms(v.cond):
+                found = self.create_event(atom, fn, depth + 1)
+                if found is not None:
+                    return found
+            return None
         if isinstance(v, ir.VName):
             for value in self.lookup(fn, v.path):
                 found = self.create_event(value, fn, depth + 1)
@@ -249,7 +268,8 @@ class ModuleIndex:
             return None
         if isinstance(v, ir.VCall) and v.callee:
             name = norm(v.callee[-1])
-            if name in self.vocab.create_event_classes:
+            typed = v.kwarg("type")
+            if self._is_create_class(name) or (isinstance(typed, ir.VStr) and typed.value == CREATE):
                 oob = _out_of_band(v.kwarg("response")) or any(
                     isinstance(a, ir.VObject) and _out_of_band(a.get("response")) for a in v.args
                 )
@@ -270,6 +290,10 @@ class ModuleIndex:
             if target is not None:
                 return self.builds_create(target, depth + 1)
         return None
+
+    def _is_create_class(self, name: str) -> bool:
+        """``ResponseCreateEvent``, also behind a prefix (``OpenAIResponseCreateEvent``)."""
+        return any(name.endswith(c) for c in self.vocab.create_event_classes)
 
     def builds_create(self, index: int, depth: int = 0) -> CreateEvent | None:
         """Does the function at ``index`` return a ``response.create`` event?"""
@@ -314,7 +338,7 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "sdk", None, oob))
         if last in self.vocab.not_sends or last in self.vocab.json_wrappers or _asserts(call):
             return OTHER
-        if last in self.vocab.create_event_classes:
+        if self._is_create_class(last):
             return OTHER
         if last in self.vocab.connect_calls:
             return CallInfo(CallKind.FRESH)
@@ -323,7 +347,7 @@ class ModuleIndex:
         if event is not None:
             if last in self.vocab.queue_methods or self._routes(last):
                 return CallInfo(CallKind.ROUTED)
-            if target is not None and self.dispatches_on_type(target):
+            if self._routes_by_type(call, fn, target):
                 return CallInfo(CallKind.ROUTED)
             how, built = event
             return CallInfo(CallKind.EMIT, Emission(call, how, built, built.out_of_band))
@@ -346,6 +370,16 @@ class ModuleIndex:
         if last in self.vocab.emitter_helpers and self.realtime:
             return CallInfo(CallKind.EMIT, Emission(call, "helper-name", None, False))
         return OTHER
+
+    def _routes_by_type(self, call: ir.VCall, fn: ir.Function, target: int | None) -> bool:
+        """A generic ``sendEvent(event)`` that routes creates: its definition here, or every
+        override in the file when the method is abstract in the caller's class."""
+        if target is not None:
+            return self.dispatches_on_type(target)
+        if len(call.callee) == 2 and call.callee[0] in ("self", "this"):
+            overrides = self.methods_named.get(call.callee[1], [])
+            return bool(overrides) and all(self.dispatches_on_type(i) for i in overrides)
+        return False
 
     def _routes(self, name: str) -> bool:
         return any(name.startswith(p) for p in self.vocab.routing_prefixes)
@@ -392,6 +426,17 @@ def _out_of_band(v: ir.Value | None) -> bool:
         conversation = v.get("conversation")
         return isinstance(conversation, ir.VStr) and conversation.value == "none"
     return False
+
+
+def _atoms(cond: ir.Cond) -> Iterator[ir.Value]:
+    """The operand values of a boolean expression (``a or {...}`` has ``a`` and ``{...}``)."""
+    if isinstance(cond, ir.CNot):
+        yield from _atoms(cond.operand)
+    elif isinstance(cond, ir.CAnd | ir.COr):
+        yield from _atoms(cond.left)
+        yield from _atoms(cond.right)
+    elif isinstance(cond, ir.CAtom):
+        yield cond.value
 
 
 def _conds(body: list[ir.Stmt]) -> Iterator[ir.Cond]:

@@ -476,6 +476,8 @@ class _Lowerer:
             return ir.VCond(self.cond(node), span)
         if isinstance(node, cst.NamedExpr):
             return self.value(node.value)
+        if isinstance(node, cst.IfExp):
+            return ir.VChoice((self.value(node.body), self.value(node.orelse)), span)
         return ir.VOther(span)
 
     def call(self, node: cst.Call, span: ir.Span) -> ir.Value:

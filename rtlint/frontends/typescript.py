@@ -50,6 +50,7 @@ from rtlint.ir import (
     Try,
     Value,
     VCall,
+    VChoice,
     VCond,
     VConst,
     VFunc,
@@ -854,6 +855,10 @@ class _Lowerer:
     def binary(self, node: Node, out: list[Effect]) -> Value:
         if _operator(node) in _COND_OPS:
             return VCond(self.cond(node, out), self.span(node))
+        if _operator(node) == "??":
+            sides = [node.child_by_field_name(f) for f in ("left", "right")]
+            options = tuple(self.expr(side, out) for side in sides if side is not None)
+            return VChoice(options, self.span(node))
         # Arithmetic chains (``a + b + c + …``) nest to the left: walk them iteratively.
         rights: list[Node] = []
         left: Node | None = node
@@ -876,11 +881,12 @@ class _Lowerer:
         test = node.child_by_field_name("condition")
         if test is not None:
             self.cond(test, out)
+        options: list[Value] = []
         for field in ("consequence", "alternative"):
             branch = node.child_by_field_name(field)
             if branch is not None:
-                self.expr(branch, out)
-        return VOther(self.span(node))
+                options.append(self.expr(branch, out))
+        return VChoice(tuple(options), self.span(node))
 
     def sequence(self, node: Node, out: list[Effect]) -> Value:
         value: Value = VOther(self.span(node))

@@ -33,6 +33,7 @@ from rtlint.ir import (
     Try,
     Value,
     VCall,
+    VChoice,
     VCond,
     VConst,
     VFunc,
@@ -278,8 +279,10 @@ def test_constants() -> None:
 
 def test_value_kinds() -> None:
     assert isinstance(value_of("[a, 'b', ...c]"), VSeq)
-    assert isinstance(value_of("a ?? b"), VOther)
-    assert isinstance(value_of("a ? b : c"), VOther)
+    choice = value_of("a ?? b")
+    assert isinstance(choice, VChoice) and [type(o) for o in choice.options] == [VName, VName]
+    ternary = value_of("a ? 'x' : c")
+    assert isinstance(ternary, VChoice) and isinstance(ternary.options[0], VStr)
     assert isinstance(value_of("a + b"), VOther)
     assert isinstance(value_of("() => 1"), VFunc)
     awaited = value_of("await p")

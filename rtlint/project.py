@@ -1,0 +1,63 @@
+"""A run's view of the configuration: which files to check, and with which settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rtlint.config import Config, Resolver
+from rtlint.discovery import Filter
+from rtlint.engine import FileResult, Settings, check_files
+from rtlint.selection import Selection, matching, select_rules
+
+NO_SELECTION = Selection()
+
+
+def settings(config: Config, command_line: Selection = NO_SELECTION) -> Settings:
+    """The settings a configuration gives, with the command line's selection applied last."""
+    layer = Selection(config.select, config.extend_select, config.ignore)
+    ignores = tuple(
+        (glob, frozenset(r.code for r in matching(selectors)))
+        for glob, selectors in config.per_file_ignores
+    )
+    return Settings(
+        rules=select_rules(layer, command_line),
+        vocab=config.vocabulary,
+        per_file_ignores=ignores,
+        root=str(config.root),
+    )
+
+
+@dataclass
+class Project:
+    """Configuration per directory plus the command line's overrides, resolved once each."""
+
+    resolver: Resolver = field(default_factory=Resolver)
+    selection: Selection = NO_SELECTION
+    exclude: tuple[str, ...] = ()
+    """``--exclude`` globs, relative to the working directory."""
+    _filters: dict[Config, Filter] = field(default_factory=dict)
+    _settings: dict[Config, Settings] = field(default_factory=dict)
+
+    def filter_for(self, directory: Path) -> Filter:
+        config = self.resolver.for_directory(directory)
+        if config not in self._filters:
+            excludes = [(config.root, config.exclude + config.extend_exclude)]
+            if self.exclude:
+                excludes.append((Path.cwd(), self.exclude))
+            self._filters[config] = Filter((config.root, config.include), tuple(excludes))
+        return self._filters[config]
+
+    def settings_for(self, path: Path) -> Settings:
+        config = self.resolver.for_path(path)
+        if config not in self._settings:
+            self._settings[config] = settings(config, self.selection)
+        return self._settings[config]
+
+    def check(self, files: Sequence[Path], jobs: int | None = None) -> list[FileResult]:
+        """Check ``files``, each with the settings of its nearest configuration."""
+        groups: dict[Settings, list[Path]] = {}
+        for path in files:
+            groups.setdefault(self.settings_for(path), []).append(path)
+        return [result for s, paths in groups.items() for result in check_files(paths, s, jobs)]

@@ -1,0 +1,72 @@
+"""The default output: a header per finding, a code frame, notes and the fix hint."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rtlint.diagnostics import Diagnostic
+from rtlint.reporters.report import Report
+
+BOLD, RED, YELLOW, CYAN, RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m"
+
+
+def paint(text: str, style: str, on: bool) -> str:
+    return f"{style}{text}{RESET}" if on else text
+
+
+def header(d: Diagnostic, color: bool = False) -> str:
+    place = paint(f"{d.path}:{d.span.line}:{d.span.column}:", BOLD, color)
+    return f"{place} {paint(d.code, BOLD + RED, color)} {d.message}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(diagnostics: Sequence[Diagnostic], checked: int) -> str:
+    """The closing line: how many problems in how many files."""
+    files = len({d.path for d in diagnostics})
+    checked_text = f"({_plural(checked, 'file')} checked)"
+    if not diagnostics:
+        return f"All checks passed! {checked_text}"
+    return (
+        f"Found {_plural(len(diagnostics), 'problem')} in {_plural(files, 'file')} {checked_text}"
+    )
+
+
+def code_frame(d: Diagnostic, lines: list[str], color: bool = False, context: int = 1) -> list[str]:
+    """Source lines around the finding with a caret underline, like ruff's full output."""
+    if not lines or d.span.line > len(lines):
+        return []
+    first = max(1, d.span.line - context)
+    last = min(len(lines), d.span.line + context)
+    width = len(str(last))
+    gutter = paint(" " * width + " |", CYAN, color)
+    out = [gutter]
+    for n in range(first, last + 1):
+        text = lines[n - 1].rstrip("\r\n").expandtabs(4)
+        out.append((paint(f"{n:>{width}} |", CYAN, color) + f" {text}").rstrip())
+        if n == d.span.line:
+            raw = lines[n - 1].rstrip("\r\n")
+            start = len(raw[: d.span.column - 1].expandtabs(4))
+            if d.span.end_line == d.span.line:
+                end = len(raw[: d.span.end_column - 1].expandtabs(4))
+            else:
+                end = len(raw.expandtabs(4))
+            carets = paint("^" * max(1, end - start) + f" {d.code}", RED, color)
+            out.append(f"{gutter} {' ' * start}{carets}")
+    out.append(gutter)
+    return out
+
+
+def render(report: Report) -> str:
+    blocks: list[str] = []
+    for d in report.diagnostics:
+        lines = [header(d, report.color), *code_frame(d, report.lines(d.path), report.color)]
+        for r in d.related:
+            where = f"{d.path}:{r.span.line}:{r.span.column}"
+            lines.append(f"  {paint('= note:', BOLD, report.color)} {r.message} ({where})")
+        if d.fix_title:
+            lines.append(f"  {paint('= help:', BOLD + CYAN, report.color)} {d.fix_title}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
