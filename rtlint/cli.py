@@ -14,7 +14,9 @@ from rtlint import __version__, exitcodes
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.discovery import discover
 from rtlint.docs import as_json, page
+from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.engine import FileResult, check_source
+from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
 from rtlint.frontends import SUFFIXES
 from rtlint.project import Project, settings
 from rtlint.registry import all_rules, by_selector
@@ -139,6 +141,12 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
     show_default=True,
     help="Colour the text output (auto: on a terminal unless NO_COLOR is set).",
 )
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix) or show unsafe fixes.")
+@click.option(
+    "--diff", is_flag=True, help="Print the changes --fix would make; write nothing (exit 1 if any)."
+)
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
 def check(
     paths: tuple[str, ...],
@@ -156,29 +164,55 @@ def check(
     exit_zero: bool,
     quiet: bool,
     color: str,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
     jobs: int | None,
 ) -> None:
     """Check PATHS (default: the current directory) for unguarded `response.create`."""
+    fixing = fix or diff
+    needs_edits = fixing or any(f in _EDIT_FORMATS for f in (output_format, *dict(output_files)))
     project = Project(
-        _resolver(config_file, isolated), _selection(select, extend_select, ignore), exclude
+        _resolver(config_file, isolated),
+        _selection(select, extend_select, ignore),
+        exclude,
+        edits=needs_edits,
     )
     sources: dict[str, bytes] = {}
+    fixed: list[FixResult] = []
     try:
         if stdin_filename is not None:
             results = _check_stdin(project, stdin_filename, paths, force_exclude, sources)
             errors: list[tuple[str, str]] = []
+            if fixing and results:
+                settings_ = project.settings_for(Path(stdin_filename))
+                fixed = [fix_source(stdin_filename, sources[stdin_filename], settings_, unsafe_fixes)]
+                results = [FileResult(r.path, r.remaining, r.error) for r in fixed]
         else:
             if "-" in paths:
                 _fail("reading standard input needs --stdin-filename PATH")
             found = discover(paths or (".",), project.filter_for, force_exclude)
-            results, errors = project.check(found.files, jobs), found.errors
+            errors = list(found.errors)
+            if fixing:
+                fixed = project.fix(found.files, unsafe_fixes, jobs)
+                results = [FileResult(r.path, r.remaining, r.error) for r in fixed]
+            else:
+                results = project.check(found.files, jobs)
     except ConfigError as exc:
         _fail(str(exc))
+    if fixing:
+        errors += _apply(fixed, fix and not diff, stdin_filename is not None)
+        if diff:
+            click.echo("".join(unified_diff(r) for r in fixed if r.changed), nl=False)
+            applied = sum(r.applied for r in fixed)
+            click.echo(f"Would fix {applied} problem{'s' if applied != 1 else ''}.", err=True)
+            sys.exit(exitcodes.FINDINGS if any(r.changed for r in fixed) else exitcodes.SUCCESS)
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
     errors = sorted([*errors, *((r.path, r.error) for r in results if r.error)])
     for path, message in errors:
         click.echo(f"rtlint: {path}: {message}", err=True)
-    report = Report(diagnostics, len(results), errors, sources)
+    report = Report(diagnostics, len(results), errors, sources, unsafe_fixes=unsafe_fixes)
     for fmt, target in output_files:
         _write(target, FORMATS[fmt](report))
     report.color = _use_color(color)
@@ -187,12 +221,81 @@ def check(
         text = (stats.render_json if json_like else stats.render)(report)
     else:
         text = FORMATS[output_format](report)
-    click.echo(text, nl=False, color=report.color)
+    to_stderr = stdin_filename is not None and fix  # stdout carries the fixed source
+    click.echo(text, nl=False, color=report.color, err=to_stderr)
+    if show_fixes and fixed:
+        click.echo(_fixes_listing(fixed), nl=False, err=to_stderr)
     if output_format in ("text", "concise") and not quiet:
-        click.echo(summary(diagnostics, len(results)))
+        hints = output_format == "text"  # concise output stays one line per finding + summary
+        click.echo(_summary(diagnostics, len(results), fixed, fix, unsafe_fixes, hints), err=to_stderr)
     if errors:
         sys.exit(exitcodes.ERROR)
     sys.exit(exitcodes.FINDINGS if diagnostics and not exit_zero else exitcodes.SUCCESS)
+
+
+_EDIT_FORMATS = frozenset({"json", "json-lines", "sarif"})
+"""Formats that carry fix edits: fixes are built in full for them."""
+
+
+def _apply(fixed: list[FixResult], write: bool, stdin: bool) -> list[tuple[str, str]]:
+    """Write fixed files (or the fixed source to stdout); return the errors, say the notes."""
+    errors: list[tuple[str, str]] = []
+    for result in fixed:
+        for note in result.notes:
+            click.echo(f"rtlint: {result.path}: warning: {note}", err=True)
+        if not write:
+            continue
+        if stdin:
+            sys.stdout.buffer.write(result.fixed)
+            sys.stdout.flush()
+        elif result.changed:
+            try:
+                write_atomic(Path(result.path), result.fixed)
+            except OSError as exc:
+                errors.append((result.path, f"cannot write the fixes: {exc.strerror or exc}"))
+                result.applied = 0
+    return errors
+
+
+def _fixes_listing(fixed: list[FixResult]) -> str:
+    lines = [
+        f"{r.path}: {r.applied} fix{'es' if r.applied != 1 else ''} applied"
+        for r in fixed
+        if r.applied
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
+def _summary(
+    diagnostics: list[Diagnostic],
+    checked: int,
+    fixed: list[FixResult],
+    fix: bool,
+    unsafe_fixes: bool,
+    hints: bool,
+) -> str:
+    """The closing line, with what ``--fix`` did; ``hints`` adds the fixes held back."""
+    line = summary(diagnostics, checked)
+    applied = sum(r.applied for r in fixed)
+    if fix and applied:
+        total = applied + len(diagnostics)
+        line = (
+            f"Found {total} problem{'s' if total != 1 else ''} "
+            f"({applied} fixed, {len(diagnostics)} remaining; "
+            f"{checked} file{'s' if checked != 1 else ''} checked)"
+        )
+    if not hints:
+        return line
+    held = sum(1 for d in diagnostics if d.fix and d.fix.safety is Safety.UNSAFE)
+    if held and not unsafe_fixes:
+        line += (
+            f"\n{held} unsafe fix{'es' if held != 1 else ''} can be applied with "
+            "`--fix --unsafe-fixes` (review them with `--diff --unsafe-fixes`)."
+        )
+    safe = sum(1 for d in diagnostics if d.fix and d.fix.safety is Safety.SAFE)
+    if safe and not fix:
+        line += f"\n{safe} fix{'es are' if safe != 1 else ' is'} available with `--fix`."
+    return line
 
 
 def _check_stdin(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import spec
@@ -14,8 +16,9 @@ from rtlint.frontends import ParseError, lower
 from rtlint.ir import Span
 from rtlint.rule import Context, Rule
 from rtlint.suppressions import apply_suppressions
-from rtlint.vocabulary import DEFAULT, Vocabulary, norm
+from rtlint.vocabulary import DEFAULT, Vocabulary
 
+T = TypeVar("T")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 SYNTAX_ERROR = "E999"
 _BOM = b"\xef\xbb\xbf"
@@ -30,6 +33,9 @@ class Settings:
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     """(gitignore-style glob relative to ``root``, rule codes it turns off)."""
     root: str = "."
+    edits: bool = True
+    """Build the edits of fixes (``--fix``, ``--diff``, JSON, SARIF); otherwise only say
+    whether a fix is available, which is much cheaper."""
 
     def rules_for(self, path: str) -> tuple[type[Rule], ...]:
         """The selected rules minus those ``per_file_ignores`` turns off for ``path``."""
@@ -68,7 +74,7 @@ def prefilter(source: bytes, vocab: Vocabulary) -> bool:
 def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
     """Check one file's bytes; inline suppressions are applied to the findings."""
     rules = settings.rules_for(path)
-    result = _run_rules(path, source, rules, settings.vocab)
+    result = _run_rules(path, source, rules, settings.vocab, settings.edits)
     parsed = result.error is None and not any(d.code == SYNTAX_ERROR for d in result.diagnostics)
     if parsed and b"rtlint" in source:  # no directive can exist without the word
         result.diagnostics = apply_suppressions(path, source, result.diagnostics, rules)
@@ -76,7 +82,7 @@ def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
 
 
 def _run_rules(
-    path: str, source: bytes, rules: Sequence[type[Rule]], vocab: Vocabulary
+    path: str, source: bytes, rules: Sequence[type[Rule]], vocab: Vocabulary, edits: bool
 ) -> FileResult:
     result = FileResult(path)
     if not prefilter(source, vocab):
@@ -101,40 +107,46 @@ def _run_rules(
     except RecursionError:
         result.error = "too deeply nested to analyse"
         return result
-    ctx = Context(module, vocab)
+    ctx = Context(module, vocab, edits)
     for rule in rules:
         result.diagnostics.extend(rule().check(ctx))
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
 
 
+def read_source(path: Path) -> bytes | str:
+    """The file's bytes, or why they cannot be had (unreadable, too large)."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return f"skipped: larger than {MAX_FILE_BYTES // 2**20} MiB"
+        return path.read_bytes()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+
+
 def check_file(path: Path, settings: Settings) -> FileResult:
     """Read and check one file; I/O problems become :attr:`FileResult.error`."""
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return FileResult(name, error=f"skipped: larger than {MAX_FILE_BYTES // 2**20} MiB")
-        source = path.read_bytes()
-    except OSError as exc:
-        return FileResult(name, error=f"cannot read: {exc.strerror or exc}")
-    return check_source(name, source, settings)
+    source = read_source(path)
+    if isinstance(source, str):
+        return FileResult(str(path), error=source)
+    return check_source(str(path), source, settings)
+
+
+def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | None) -> list[T]:
+    """``work`` on every path, in worker processes when there are enough to pay for them."""
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(paths) < 64:
+        return [work(p) for p in paths]
+    chunk = max(1, len(paths) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(work, paths, chunksize=chunk))
 
 
 def check_files(
     paths: Sequence[Path], settings: Settings, jobs: int | None = None
 ) -> list[FileResult]:
-    """Check many files, in worker processes when there are enough to pay for them."""
-    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or len(paths) < 64:
-        return [check_file(p, settings) for p in paths]
-    chunk = max(1, len(paths) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_check_one, ((p, settings) for p in paths), chunksize=chunk))
-
-
-def _check_one(args: tuple[Path, Settings]) -> FileResult:
-    return check_file(*args)
+    """Check many files."""
+    return in_parallel(functools.partial(check_file, settings=settings), paths, jobs)
 
 
 def _offset(source: bytes, line: int, column: int) -> int:
@@ -145,6 +157,3 @@ def _offset(source: bytes, line: int, column: int) -> int:
         return len(source)
     return index.offset(line, max(column, 1))
 
-
-def known_names(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(norm(v) for v in values)

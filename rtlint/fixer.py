@@ -8,6 +8,8 @@ do not parse to begin with are skipped.
 from __future__ import annotations
 
 import difflib
+import errno
+import functools
 import io
 import os
 import stat
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
-from rtlint.engine import SYNTAX_ERROR, FileResult, Settings, check_source
+from rtlint.engine import SYNTAX_ERROR, FileResult, Settings, check_source, in_parallel, read_source
 
 MAX_PASSES = 10
 
@@ -31,8 +33,9 @@ class FixResult:
     applied: int = 0
     remaining: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
-    held_back: int = 0
-    """Unsafe fixes not applied because ``--unsafe-fixes`` was not given."""
+    """The file could not be read or decoded."""
+    notes: list[str] = field(default_factory=list)
+    """Why fixes were held back (the file does not parse, a pass was rejected, no convergence)."""
 
     @property
     def changed(self) -> bool:
@@ -84,12 +87,12 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
     outcome = FixResult(path, source, source)
     encoding = encoding_of(path, source)
     current = check_source(path, source, settings)
+    outcome.remaining = current.diagnostics
     if current.error:
         outcome.error = current.error
         return outcome
     if any(d.code == SYNTAX_ERROR for d in current.diagnostics):
-        outcome.error = "skipped: the file does not parse"
-        outcome.remaining = current.diagnostics
+        outcome.notes.append("not fixed: the file does not parse")
         return outcome
     for _ in range(MAX_PASSES):
         fixes = [d.fix for d in current.diagnostics if d.fix and d.fix.safety in allowed]
@@ -99,29 +102,42 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
         candidate = apply_edits(outcome.fixed, [e for f in chosen for e in f.edits], encoding)
         result = check_source(path, candidate, settings)
         if result.error or any(d.code == SYNTAX_ERROR for d in result.diagnostics):
-            outcome.error = "a fix would break the file; left this pass out"
+            outcome.notes.append("fixes left out: they would make the file fail to parse")
             break
         grew = _keys(result) - _keys(current)
         if grew or len(result.diagnostics) >= len(current.diagnostics):
-            outcome.error = "a fix would not resolve its finding; left this pass out"
+            outcome.notes.append("fixes left out: they would not resolve their findings")
             break
         outcome.fixed, current = candidate, result
         outcome.applied += len(chosen)
     else:
         if any(d.fix and d.fix.safety in allowed for d in current.diagnostics):
-            outcome.error = f"fixes did not converge after {MAX_PASSES} passes"
+            outcome.notes.append(f"fixes did not converge after {MAX_PASSES} passes")
     outcome.remaining = current.diagnostics
-    outcome.held_back = sum(
-        1 for d in current.diagnostics if d.fix and d.fix.safety is Safety.UNSAFE and not unsafe
-    )
     return outcome
+
+
+def fix_file(path: Path, settings: Settings, unsafe: bool = False) -> FixResult:
+    """Read and fix one file in memory."""
+    source = read_source(path)
+    if isinstance(source, str):
+        return FixResult(str(path), b"", b"", error=source)
+    return fix_source(str(path), source, settings, unsafe)
+
+
+def fix_files(
+    paths: list[Path] | tuple[Path, ...], settings: Settings, unsafe: bool, jobs: int | None = None
+) -> list[FixResult]:
+    """Fix many files in memory (nothing is written)."""
+    return in_parallel(functools.partial(fix_file, settings=settings, unsafe=unsafe), paths, jobs)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` via a temporary file in the same directory; keep its mode."""
-    if not os.access(path, os.W_OK):
-        raise PermissionError(f"{path}: not writable")
     mode = stat.S_IMODE(path.stat().st_mode)
+    # The mode bits are honoured even for root, who could replace a read-only file.
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".rtlint", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

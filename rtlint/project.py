@@ -9,12 +9,15 @@ from pathlib import Path
 from rtlint.config import Config, Resolver
 from rtlint.discovery import Filter
 from rtlint.engine import FileResult, Settings, check_files
+from rtlint.fixer import FixResult, fix_files
 from rtlint.selection import Selection, matching, select_rules
 
 NO_SELECTION = Selection()
 
 
-def settings(config: Config, command_line: Selection = NO_SELECTION) -> Settings:
+def settings(
+    config: Config, command_line: Selection = NO_SELECTION, edits: bool = True
+) -> Settings:
     """The settings a configuration gives, with the command line's selection applied last."""
     layer = Selection(config.select, config.extend_select, config.ignore)
     ignores = tuple(
@@ -26,6 +29,7 @@ def settings(config: Config, command_line: Selection = NO_SELECTION) -> Settings
         vocab=config.vocabulary,
         per_file_ignores=ignores,
         root=str(config.root),
+        edits=edits,
     )
 
 
@@ -37,6 +41,8 @@ class Project:
     selection: Selection = NO_SELECTION
     exclude: tuple[str, ...] = ()
     """``--exclude`` globs, relative to the working directory."""
+    edits: bool = True
+    """Build fix edits (see :attr:`Settings.edits`)."""
     _filters: dict[Config, Filter] = field(default_factory=dict)
     _settings: dict[Config, Settings] = field(default_factory=dict)
 
@@ -52,12 +58,21 @@ class Project:
     def settings_for(self, path: Path) -> Settings:
         config = self.resolver.for_path(path)
         if config not in self._settings:
-            self._settings[config] = settings(config, self.selection)
+            self._settings[config] = settings(config, self.selection, self.edits)
         return self._settings[config]
 
     def check(self, files: Sequence[Path], jobs: int | None = None) -> list[FileResult]:
         """Check ``files``, each with the settings of its nearest configuration."""
+        return [r for s, paths in self._groups(files) for r in check_files(paths, s, jobs)]
+
+    def fix(
+        self, files: Sequence[Path], unsafe: bool, jobs: int | None = None
+    ) -> list[FixResult]:
+        """Fix ``files`` in memory (nothing is written), each with its own settings."""
+        return [r for s, paths in self._groups(files) for r in fix_files(paths, s, unsafe, jobs)]
+
+    def _groups(self, files: Sequence[Path]) -> list[tuple[Settings, list[Path]]]:
         groups: dict[Settings, list[Path]] = {}
         for path in files:
             groups.setdefault(self.settings_for(path), []).append(path)
-        return [result for s, paths in groups.items() for result in check_files(paths, s, jobs)]
+        return list(groups.items())

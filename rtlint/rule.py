@@ -40,9 +40,11 @@ class Example:
 class Context:
     """What a rule sees for one file: its IR and the shared analyses (computed once)."""
 
-    def __init__(self, module: ir.Module, vocab: Vocabulary) -> None:
+    def __init__(self, module: ir.Module, vocab: Vocabulary, edits: bool = True) -> None:
         self.module = module
         self.vocab = vocab
+        self.edits = edits
+        """Build fix edits; when False a fix only says it is available (title and safety)."""
 
     @cached_property
     def active_state(self) -> ModuleAnalysis:

@@ -98,7 +98,7 @@ def adapters(draw: st.DrawFn) -> tuple[str, set[str]]:
 def test_fix_round_trip(case: tuple[str, set[str]]) -> None:
     source, unguarded = case
     result = fix_source("adapter.py", source.encode(), SETTINGS, unsafe=True)
-    assert result.error is None, result.error
+    assert result.error is None and not result.notes, (result.error, result.notes)
     fixed = result.fixed.decode()
     recheck = check_source("adapter.py", result.fixed, SETTINGS)
     assert not [d for d in recheck.diagnostics if d.code == SYNTAX_ERROR], fixed

@@ -10,12 +10,22 @@ from rtlint.vocabulary import Vocabulary
 
 
 def fix_for(
-    module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab: Vocabulary
+    module: ir.Module,
+    analysis: ModuleAnalysis,
+    finding: Unguarded,
+    vocab: Vocabulary,
+    edits: bool = True,
 ) -> Fix | None:
-    """The fix for one unguarded emission, or None when there is no statement to rewrite."""
+    """The fix for one unguarded emission, or None when there is no statement to rewrite.
+
+    Without ``edits`` only the plan is made (cheap, from the IR): the fix says it is
+    available and how safe it is, with no edits.
+    """
     chosen = plan(module, analysis, finding, vocab)
     if chosen is None:
         return None
+    if not edits:
+        return Fix((), chosen.safety, chosen.title)
     if module.language == "python":
         from rtlint.fixes import python_edits
 

@@ -20,6 +20,8 @@ class Report:
     sources: dict[str, bytes] = field(default_factory=dict)
     """Source bytes by path, read lazily (pre-filled for standard input)."""
     color: bool = False
+    unsafe_fixes: bool = False
+    """``--unsafe-fixes`` was given: unsafe fixes count as applicable."""
 
     def source(self, path: str) -> bytes:
         if path not in self.sources:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rtlint.diagnostics import Diagnostic
+from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.reporters.report import Report
 
 BOLD, RED, YELLOW, CYAN, RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m"
@@ -14,9 +14,10 @@ def paint(text: str, style: str, on: bool) -> str:
     return f"{style}{text}{RESET}" if on else text
 
 
-def header(d: Diagnostic, color: bool = False) -> str:
+def header(d: Diagnostic, color: bool = False, marker: bool = False) -> str:
+    """``path:line:col: CODE message``; ``marker`` adds ruff's ``[*]`` for a fixable finding."""
     place = paint(f"{d.path}:{d.span.line}:{d.span.column}:", BOLD, color)
-    return f"{place} {paint(d.code, BOLD + RED, color)} {d.message}"
+    return f"{place} {paint(d.code, BOLD + RED, color)}{' [*]' if marker else ''} {d.message}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -59,14 +60,32 @@ def code_frame(d: Diagnostic, lines: list[str], color: bool = False, context: in
     return out
 
 
+_SAFETY_NOTE = {
+    Safety.SAFE: "fix available",
+    Safety.UNSAFE: "unsafe fix available with `--unsafe-fixes`",
+    Safety.DISPLAY_ONLY: "suggested fix, shown with `--diff`, never applied",
+}
+
+
+def fixable(d: Diagnostic, unsafe: bool) -> bool:
+    """Would ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) apply this finding's fix?"""
+    return d.fix is not None and (
+        d.fix.safety is Safety.SAFE or (unsafe and d.fix.safety is Safety.UNSAFE)
+    )
+
+
 def render(report: Report) -> str:
     blocks: list[str] = []
     for d in report.diagnostics:
-        lines = [header(d, report.color), *code_frame(d, report.lines(d.path), report.color)]
+        head = header(d, report.color, fixable(d, report.unsafe_fixes))
+        lines = [head, *code_frame(d, report.lines(d.path), report.color)]
         for r in d.related:
             where = f"{d.path}:{r.span.line}:{r.span.column}"
             lines.append(f"  {paint('= note:', BOLD, report.color)} {r.message} ({where})")
-        if d.fix_title:
+        if d.fix is not None:
+            note = _SAFETY_NOTE[d.fix.safety]
+            lines.append(f"  {paint('= help:', BOLD + CYAN, report.color)} {d.fix.title} ({note})")
+        elif d.fix_title:
             lines.append(f"  {paint('= help:', BOLD + CYAN, report.color)} {d.fix_title}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
