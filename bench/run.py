@@ -64,8 +64,12 @@ def checkout(rev: str, into: Path) -> Path:
 
 def working_tree(into: Path) -> Path:
     source = into / "current"
-    shutil.copytree(ROOT / "rtlint", source / "rtlint", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "rules", source / "rtlint" / "rules", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "rtlint", source / "rtlint", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(
+        ROOT / "rules", source / "rtlint" / "rules", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return source
 
 

@@ -12,9 +12,9 @@ import click
 
 from rtlint import __version__, exitcodes
 from rtlint.config import ConfigError, Resolver, as_toml
+from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
 from rtlint.docs import as_json, page
-from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
 from rtlint.frontends import SUFFIXES
@@ -144,7 +144,9 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix) or show unsafe fixes.")
 @click.option(
-    "--diff", is_flag=True, help="Print the changes --fix would make; write nothing (exit 1 if any)."
+    "--diff",
+    is_flag=True,
+    help="Print the changes --fix would make; write nothing (exit 1 if any).",
 )
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
@@ -187,7 +189,9 @@ def check(
             errors: list[tuple[str, str]] = []
             if fixing and results:
                 settings_ = project.settings_for(Path(stdin_filename))
-                fixed = [fix_source(stdin_filename, sources[stdin_filename], settings_, unsafe_fixes)]
+                fixed = [
+                    fix_source(stdin_filename, sources[stdin_filename], settings_, unsafe_fixes)
+                ]
                 results = [FileResult(r.path, r.remaining, r.error) for r in fixed]
         else:
             if "-" in paths:
@@ -227,7 +231,9 @@ def check(
         click.echo(_fixes_listing(fixed), nl=False, err=to_stderr)
     if output_format in ("text", "concise") and not quiet:
         hints = output_format == "text"  # concise output stays one line per finding + summary
-        click.echo(_summary(diagnostics, len(results), fixed, fix, unsafe_fixes, hints), err=to_stderr)
+        click.echo(
+            _summary(diagnostics, len(results), fixed, fix, unsafe_fixes, hints), err=to_stderr
+        )
     if errors:
         sys.exit(exitcodes.ERROR)
     sys.exit(exitcodes.FINDINGS if diagnostics and not exit_zero else exitcodes.SUCCESS)

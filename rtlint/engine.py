@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import functools
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -156,4 +156,3 @@ def _offset(source: bytes, line: int, column: int) -> int:
     if line < 1 or line > len(source.splitlines()) + 1:
         return len(source)
     return index.offset(line, max(column, 1))
-

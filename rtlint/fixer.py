@@ -1,4 +1,4 @@
-"""Apply fixes: non-overlapping edits, re-parse, re-check, repeat to a fixed point, write atomically.
+"""Apply fixes: non-overlapping edits, re-parse, re-check, repeat to a fixed point, write.
 
 A file is never left half-written and never written when a pass would make it
 fail to parse or add a finding: such a pass is dropped and reported. Files that

@@ -25,7 +25,7 @@ with a constant string key become path components (``event["type"]`` is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 # --------------------------------------------------------------------------- spans
 
@@ -145,7 +145,7 @@ class VOther:
     span: Span
 
 
-Value = Union[VStr, VConst, VObject, VName, VCall, VFunc, VSeq, VCond, VChoice, VOther]
+Value = VStr | VConst | VObject | VName | VCall | VFunc | VSeq | VCond | VChoice | VOther
 
 # --------------------------------------------------------------------------- conditions
 
@@ -192,7 +192,7 @@ class COr:
     right: Cond
 
 
-Cond = Union[CAtom, CCompare, CConst, CNot, CAnd, COr]
+Cond = CAtom | CCompare | CConst | CNot | CAnd | COr
 
 # --------------------------------------------------------------------------- effects
 
@@ -229,7 +229,7 @@ class Closure:
     span: Span
 
 
-Effect = Union[Call, Assign, Await, Closure]
+Effect = Call | Assign | Await | Closure
 
 # --------------------------------------------------------------------------- statements
 
@@ -348,7 +348,7 @@ class Labeled:
     span: Span
 
 
-Stmt = Union[Effects, If, Loop, Break, Continue, Return, Raise, Try, Switch, Labeled]
+Stmt = Effects | If | Loop | Break | Continue | Return | Raise | Try | Switch | Labeled
 
 # --------------------------------------------------------------------------- functions
 

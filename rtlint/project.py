@@ -65,9 +65,7 @@ class Project:
         """Check ``files``, each with the settings of its nearest configuration."""
         return [r for s, paths in self._groups(files) for r in check_files(paths, s, jobs)]
 
-    def fix(
-        self, files: Sequence[Path], unsafe: bool, jobs: int | None = None
-    ) -> list[FixResult]:
+    def fix(self, files: Sequence[Path], unsafe: bool, jobs: int | None = None) -> list[FixResult]:
         """Fix ``files`` in memory (nothing is written), each with its own settings."""
         return [r for s, paths in self._groups(files) for r in fix_files(paths, s, unsafe, jobs)]
 

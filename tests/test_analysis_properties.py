@@ -224,7 +224,9 @@ class Oracle:
             return {k: set(states)}
         if k == "if":
             t, f = self.cond(s.cond, states)
-            return merge(self.block(s.body, t), self.block(s.orelse, f), self.raises(s.cond, states))
+            return merge(
+                self.block(s.body, t), self.block(s.orelse, f), self.raises(s.cond, states)
+            )
         if k in ("while", "for"):
             head = set(states)
             while True:
@@ -238,7 +240,9 @@ class Oracle:
                     break
                 head = new_head
             out = {key: v for key, v in body.items() if key in ("return", "raise")}
-            return merge(out, {"normal": leave | body.get("break", set())}, self.raises(s.cond, head))
+            return merge(
+                out, {"normal": leave | body.get("break", set())}, self.raises(s.cond, head)
+            )
         assert k == "try"
         body = self.block(s.body, states)
         result: Outcomes = {key: v for key, v in body.items() if key != "raise"}

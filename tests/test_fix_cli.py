@@ -50,7 +50,9 @@ def test_diff_prints_the_change_and_writes_nothing(tmp_path: Path) -> None:
     path = _copy(tmp_path, "safe.py", SAFE)
     result = rtlint("check", "--diff", "safe.py", cwd=tmp_path)
     assert result.exit_code == 1
-    assert "-        await self._send({\"type\": \"response.create\"})  # expect: RT001" in result.stdout
+    assert (
+        '-        await self._send({"type": "response.create"})  # expect: RT001' in result.stdout
+    )
     assert "+        await self._request_response()  # expect: RT001" in result.stdout
     assert path.read_bytes() == SAFE
     clean = rtlint("check", "--diff", "safe.py", cwd=tmp_path, env={})

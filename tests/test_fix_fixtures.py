@@ -1,4 +1,4 @@
-"""Fix fixtures: ``fix/name.ext`` beside the expected ``fix/name.ext.fixed``, collected automatically.
+"""Fix fixtures: ``fix/name.ext`` beside the expected ``fix/name.ext.fixed``, found automatically.
 
 A fixture whose first lines say ``fixture: unsafe-fixes`` is fixed with unsafe
 fixes allowed. Each case checks: the output is exactly the ``.fixed`` file, it
@@ -21,9 +21,7 @@ SETTINGS = Settings(rules=all_rules())
 
 
 def _cases() -> list[Path]:
-    return sorted(
-        p for p in FIXTURES.glob("*/*/fix/*") if p.suffix in SUFFIXES and p.is_file()
-    )
+    return sorted(p for p in FIXTURES.glob("*/*/fix/*") if p.suffix in SUFFIXES and p.is_file())
 
 
 @pytest.mark.parametrize("path", _cases(), ids=lambda p: str(p.relative_to(FIXTURES)))
@@ -35,7 +33,9 @@ def test_fix(path: Path) -> None:
     result = fix_source(str(path), source, SETTINGS, unsafe=unsafe)
     assert result.error is None and not result.notes, (result.error, result.notes)
     assert result.applied > 0, "the fixture must exercise a fix"
-    assert result.fixed == expected.read_bytes(), f"{path.name}: output differs from {expected.name}"
+    assert result.fixed == expected.read_bytes(), (
+        f"{path.name}: output differs from {expected.name}"
+    )
     recheck = check_source(str(path), result.fixed, SETTINGS)
     assert not [d for d in recheck.diagnostics if d.code == SYNTAX_ERROR]
     assert not recheck.diagnostics, [f"{d.span.line}: {d.message}" for d in recheck.diagnostics]

@@ -68,7 +68,9 @@ def adapters(draw: st.DrawFn) -> tuple[str, set[str]]:
     mechanism = draw(st.sampled_from(["helper", "flags", "active-only"]))
     parts = [
         HEADER.format(
-            extra_init="        self._response_pending = False\n" if mechanism != "active-only" else ""
+            extra_init="        self._response_pending = False\n"
+            if mechanism != "active-only"
+            else ""
         )
     ]
     if mechanism == "helper":

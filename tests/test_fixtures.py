@@ -19,11 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _cases() -> list[Path]:
-    return sorted(
-        p
-        for p in FIXTURES.glob("*/*/**/*")
-        if p.is_file() and p.suffix in SUFFIXES
-    )
+    return sorted(p for p in FIXTURES.glob("*/*/**/*") if p.is_file() and p.suffix in SUFFIXES)
 
 
 def _rule_of(path: Path) -> str:

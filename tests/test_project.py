@@ -77,3 +77,18 @@ def test_every_package_directory_ships() -> None:
         ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rtlint").rglob("__init__.py")
     } | {"rtlint.rules"}
     assert found == listed
+
+
+def test_ruff_and_mypy_are_clean() -> None:
+    """The code base keeps its own standards: ruff (lint + format) and mypy --strict."""
+    bin_dir = Path(sys.executable).parent
+    for command in (
+        ["ruff", "check", "--quiet", "."],
+        ["ruff", "format", "--check", "--quiet", "."],
+    ):
+        run = subprocess.run(
+            [str(bin_dir / command[0]), *command[1:]], cwd=ROOT, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+    run = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -269,7 +269,9 @@ class ModuleIndex:
         if isinstance(v, ir.VCall) and v.callee:
             name = norm(v.callee[-1])
             typed = v.kwarg("type")
-            if self._is_create_class(name) or (isinstance(typed, ir.VStr) and typed.value == CREATE):
+            if self._is_create_class(name) or (
+                isinstance(typed, ir.VStr) and typed.value == CREATE
+            ):
                 oob = _out_of_band(v.kwarg("response")) or any(
                     isinstance(a, ir.VObject) and _out_of_band(a.get("response")) for a in v.args
                 )
@@ -384,9 +386,7 @@ class ModuleIndex:
     def _routes(self, name: str) -> bool:
         return any(name.startswith(p) for p in self.vocab.routing_prefixes)
 
-    def _event_argument(
-        self, call: ir.VCall, fn: ir.Function
-    ) -> tuple[str, CreateEvent] | None:
+    def _event_argument(self, call: ir.VCall, fn: ir.Function) -> tuple[str, CreateEvent] | None:
         for arg in (*call.args, *(v for _, v in call.kwargs)):
             found = self.create_event(arg, fn)
             if found is not None:

@@ -71,7 +71,9 @@ class Plan:
         return f"Defer the request while `{'.'.join(self.active[1:])}` is set"
 
 
-def plan(module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab: Vocabulary) -> Plan | None:
+def plan(
+    module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab: Vocabulary
+) -> Plan | None:
     """The best plan for ``finding``; None when its statement cannot be edited alone."""
     fn = finding.function
     located = _statement_of(fn.body, finding.emission.call)
@@ -86,9 +88,11 @@ def plan(module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab:
     if cls is None:
         return base
     helper = _deferral_helper(methods, analysis, fn)
-    if helper is not None and _payload_free(finding, analysis, fn):
-        if not helper.is_async or fn.is_async or module.language == "typescript":
-            return Plan("call-helper", Safety.SAFE, stmt.span, fn, ends, helper=helper)
+    awaitable = helper is not None and (
+        not helper.is_async or fn.is_async or module.language == "typescript"
+    )
+    if helper is not None and awaitable and _payload_free(finding, analysis, fn):
+        return Plan("call-helper", Safety.SAFE, stmt.span, fn, ends, helper=helper)
     active = _active_flag(methods, analysis, vocab)
     if active is None:
         return base
@@ -102,14 +106,25 @@ def plan(module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab:
         # A deferred request is flushed by the class's own code, with its own event: options
         # this event carries (instructions, modalities) would not survive. Say so: unsafe.
         safety = Safety.SAFE if _payload_free(finding, analysis, fn) else Safety.UNSAFE
-        return Plan("wrap", safety, stmt.span, fn, ends, active=active, deferred=deferred, reserve=reserve)
+        return Plan(
+            "wrap", safety, stmt.span, fn, ends, active=active, deferred=deferred, reserve=reserve
+        )
     flush = _done_handler(methods, vocab, active)
     init = _initialisation(methods, active)
     copyable = finding.emission.how in ("literal", "sdk", "string-event", "json")
-    awaits = any(isinstance(e, ir.Await) or (isinstance(e, ir.Call) and e.awaited) for e in stmt.effects)
+    awaits = any(
+        isinstance(e, ir.Await) or (isinstance(e, ir.Call) and e.awaited) for e in stmt.effects
+    )
     awaits_ok = flush is not None and (flush.function.is_async or not awaits)
-    if flush is None or not copyable or not awaits_ok or (init is None and module.language == "python"):
-        return Plan("suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active, reserve=reserve)
+    if (
+        flush is None
+        or not copyable
+        or not awaits_ok
+        or (init is None and module.language == "python")
+    ):
+        return Plan(
+            "suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active, reserve=reserve
+        )
     return Plan(
         "wrap", Safety.UNSAFE, stmt.span, fn, ends, active=active,
         deferred=(active[0], _new_deferred_name(active[-1])), reserve=reserve,
@@ -122,8 +137,10 @@ def _statement_of(body: list[ir.Stmt], call: ir.VCall) -> tuple[ir.Effects, bool
     for stmt in walk_stmts(body):
         if isinstance(stmt, ir.Effects) and stmt.effects:
             calls = [e for e in stmt.effects if isinstance(e, ir.Call)]
-            if calls and calls[-1].call is call and not any(
-                isinstance(e, ir.Assign | ir.Closure) for e in stmt.effects
+            if (
+                calls
+                and calls[-1].call is call
+                and not any(isinstance(e, ir.Assign | ir.Closure) for e in stmt.effects)
             ):
                 return stmt, bool(body) and body[-1] is stmt
     return None
@@ -136,8 +153,10 @@ def _deferral_helper(
         if m is fn or m.kind != "method" or len([p for p in m.params if p != "self"]) > 0:
             continue
         sites = [s for s in analysis.sites[m.index] if s.emission is not None]
-        if sites and all(s.guarded for s in sites) and not any(
-            s.emission and s.emission.out_of_band for s in sites
+        if (
+            sites
+            and all(s.guarded for s in sites)
+            and not any(s.emission and s.emission.out_of_band for s in sites)
         ):
             return m
     return None
@@ -147,8 +166,10 @@ def _payload_free(finding: Unguarded, analysis: ModuleAnalysis, fn: ir.Function)
     """The event carries nothing but its type: routing it through a helper loses nothing."""
     event = finding.emission.event
     if event is None:
-        return finding.emission.how == "sdk" and not finding.emission.call.args and not (
-            finding.emission.call.kwargs
+        return (
+            finding.emission.how == "sdk"
+            and not finding.emission.call.args
+            and not (finding.emission.call.kwargs)
         )
     for arg in (*finding.emission.call.args, *(v for _, v in finding.emission.call.kwargs)):
         found = _literal(arg, analysis, fn)
@@ -179,9 +200,13 @@ def _active_flag(
     counts: dict[ir.Path, int] = {}
     for m in methods:
         for effect in walk_effects(m.body):
-            if isinstance(effect, ir.Assign) and len(effect.target) == 2:
-                if effect.target[0] == "self" and flag_name(effect.target) in vocab.active_flags:
-                    counts[effect.target] = counts.get(effect.target, 0) + 1
+            if (
+                isinstance(effect, ir.Assign)
+                and len(effect.target) == 2
+                and effect.target[0] == "self"
+                and flag_name(effect.target) in vocab.active_flags
+            ):
+                counts[effect.target] = counts.get(effect.target, 0) + 1
     if not counts:
         return None
     return max(counts, key=lambda p: counts[p])
@@ -202,9 +227,9 @@ def _deferred_flag(
                 tested |= _names_in(stmt.cond)
     for path in sorted(set_true & tested):
         name = norm(path[-1])
-        if path != active and path[0] == "self" and len(path) == 2:
-            if any(w in name for w in DEFERRED_WORDS) and name not in vocab.active_flags:
-                return path
+        deferred_like = any(w in name for w in DEFERRED_WORDS) and name not in vocab.active_flags
+        if path != active and path[0] == "self" and len(path) == 2 and deferred_like:
+            return path
     return None
 
 
@@ -213,10 +238,14 @@ def _done_handler(methods: list[ir.Function], vocab: Vocabulary, active: ir.Path
     found: list[Flush] = []
     for m in methods:
         for stmt in walk_stmts(m.body):
-            if isinstance(stmt, ir.Effects) and any(
-                isinstance(e, ir.Assign) and e.target == active and _is_false(e.value)
-                for e in stmt.effects
-            ) and _ends_responses(m, stmt, vocab):
+            if (
+                isinstance(stmt, ir.Effects)
+                and any(
+                    isinstance(e, ir.Assign) and e.target == active and _is_false(e.value)
+                    for e in stmt.effects
+                )
+                and _ends_responses(m, stmt, vocab)
+            ):
                 found.append(Flush(stmt.span, m))
     return found[0] if len(found) == 1 else None
 
@@ -226,14 +255,20 @@ def _ends_responses(m: ir.Function, stmt: ir.Effects, vocab: Vocabulary) -> bool
         return True
     guards = GuardClassifier(vocab, m.params, lambda p: None)
     for outer in walk_stmts(m.body):
-        if isinstance(outer, ir.If) and _contains(outer.then, stmt):
-            if _mentions_event(outer.cond, vocab.terminal_events) and guards.proves_idle(outer.cond, True):
-                return True
-        if isinstance(outer, ir.Switch):
-            for case in outer.cases:
-                if case.test is not None and _contains(case.body, stmt):
-                    if _mentions_event(case.test, vocab.terminal_events):
-                        return True
+        if (
+            isinstance(outer, ir.If)
+            and _contains(outer.then, stmt)
+            and _mentions_event(outer.cond, vocab.terminal_events)
+            and guards.proves_idle(outer.cond, True)
+        ):
+            return True
+        if isinstance(outer, ir.Switch) and any(
+            case.test is not None
+            and _contains(case.body, stmt)
+            and _mentions_event(case.test, vocab.terminal_events)
+            for case in outer.cases
+        ):
+            return True
     return False
 
 
@@ -262,12 +297,14 @@ def _initialisation(methods: list[ir.Function], active: ir.Path) -> ir.Span | No
 
 
 def _new_deferred_name(active_name: str) -> str:
-    """``_response_active`` → ``_response_requested``; ``responseActive`` → ``responseRequested``."""
+    """``_response_active`` → ``_response_requested``; ``responseActive`` → the camel case."""
     prefix = "#" if active_name.startswith("#") else ""
     bare = active_name.lstrip("#")
     lead = "_" * (len(bare) - len(bare.lstrip("_")))
-    return f"{prefix}{lead}response_requested" if "_" in bare.strip("_") or bare.islower() else (
-        f"{prefix}{lead}responseRequested"
+    return (
+        f"{prefix}{lead}response_requested"
+        if "_" in bare.strip("_") or bare.islower()
+        else (f"{prefix}{lead}responseRequested")
     )
 
 

@@ -18,7 +18,9 @@ from rtlint.diagnostics import Edit, Fix
 from rtlint.fixes.plan import Plan
 
 _BOM = b"\xef\xbb\xbf"
-Replace = Callable[[cst.SimpleStatementLine], cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]]
+Replace = Callable[
+    [cst.SimpleStatementLine], cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]
+]
 
 
 def _dotted(path: ir.Path) -> str:
@@ -54,12 +56,16 @@ def build(source: bytes, plan: Plan) -> Fix | None:
         call = f"self.{plan.helper.name}()"
         code = f"await {call}" if plan.helper.is_async else call
 
-        def replace(line: cst.SimpleStatementLine) -> cst.BaseStatement:
+        def replace(
+            line: cst.SimpleStatementLine,
+        ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
             return line.with_changes(body=[cst.Expr(cst.parse_expression(code, config))])
 
     else:
 
-        def replace(line: cst.SimpleStatementLine) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        def replace(
+            line: cst.SimpleStatementLine,
+        ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
             sent = line.with_changes(leading_lines=[])
             defer = stmt(f"{deferred} = True")
             if plan.ends_function:
@@ -90,8 +96,15 @@ def build(source: bytes, plan: Plan) -> Fix | None:
             test=cst.parse_expression(deferred, config),
             body=cst.IndentedBlock([stmt(f"{deferred} = False"), *reserve, copy]),
         )
-        init = _edit(source, module, plan.init_after, lambda line: cst.FlattenSentinel([line, stmt(f"{deferred} = False")]))
-        after = _edit(source, module, plan.flush.after, lambda line: cst.FlattenSentinel([line, flush]))
+        init = _edit(
+            source,
+            module,
+            plan.init_after,
+            lambda line: cst.FlattenSentinel([line, stmt(f"{deferred} = False")]),
+        )
+        after = _edit(
+            source, module, plan.flush.after, lambda line: cst.FlattenSentinel([line, flush])
+        )
         if init is None or after is None:
             return None
         edits += [init, after]
@@ -112,7 +125,7 @@ class _Replacer(cst.CSTTransformer):
         self.target = target
         self.replace = replace
 
-    def leave_SimpleStatementLine(  # noqa: N802 - libcst's visitor naming
+    def leave_SimpleStatementLine(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
         return self.replace(updated) if original is self.target else updated

@@ -119,9 +119,13 @@ def build(path: str, source: bytes, plan: Plan) -> Fix | None:
         edits.append(Edit(stmt.start_byte, stmt.end_byte, call + semi))
     elif plan.ends_function:
         guard = style.lines(
-            f"if ({active}) {{", f"{style.unit}{deferred} = true{semi}", f"{style.unit}return{semi}", "}",
-            *reserve, "",
-        )  # fmt: skip
+            f"if ({active}) {{",
+            f"{style.unit}{deferred} = true{semi}",
+            f"{style.unit}return{semi}",
+            "}",
+            *reserve,
+            "",
+        )
         edits.append(Edit(stmt.start_byte, stmt.start_byte, guard))
     else:
         moved = _reindent(text, style, style.unit)
@@ -161,7 +165,9 @@ def _unsafe_edits(
         if ctor is None:
             return None
         s = _Style(source, ctor)
-        edits.append(Edit(ctor.end_byte, ctor.end_byte, s.newline + s.indent + f"{deferred} = false{s.semi}"))
+        edits.append(
+            Edit(ctor.end_byte, ctor.end_byte, s.newline + s.indent + f"{deferred} = false{s.semi}")
+        )
     else:
         return None
     clear = _statement(root, plan.flush.after)
@@ -171,8 +177,13 @@ def _unsafe_edits(
     copy = _reindent_to(text, style.indent, at.indent + at.unit * 2)
     reserve = [f"{at.unit}{active} = true{semi}"] if plan.reserve else []
     flush = at.lines(
-        "", f"if ({deferred}) {{", f"{at.unit}{deferred} = false{semi}", *reserve, f"{at.unit}{copy}", "}",
-    )  # fmt: skip
+        "",
+        f"if ({deferred}) {{",
+        f"{at.unit}{deferred} = false{semi}",
+        *reserve,
+        f"{at.unit}{copy}",
+        "}",
+    )
     edits.append(Edit(clear.end_byte, clear.end_byte, flush))
     return edits
 
@@ -203,4 +214,3 @@ def _field_tail(line: str) -> str:
     semi = ";" if line.rstrip().endswith(";") else ""
     typed = ": boolean" if ": boolean" in line else ""
     return f"{typed} = false{semi}"
-

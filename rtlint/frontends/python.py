@@ -34,7 +34,7 @@ def is_private(name: str) -> bool:
 
 
 def lower(path: str, source: bytes) -> ir.Module:
-    """Parse ``source`` with libcst and lower it; raise :class:`ParseError` when it does not parse."""
+    """Parse ``source`` with libcst and lower it; :class:`ParseError` when it does not parse."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -93,9 +93,7 @@ class _Lowerer:
         self.fn_stack.append(0)
         self.class_stack.append(None)
         top.body = self.block(module.body)
-        return ir.Module(
-            self.path, "python", self.source, self.functions, frozenset(self.strings)
-        )
+        return ir.Module(self.path, "python", self.source, self.functions, frozenset(self.strings))
 
     def new_function(
         self,
@@ -198,7 +196,11 @@ class _Lowerer:
                 body.insert(
                     0,
                     ir.Effects(
-                        [ir.Assign(target, ir.VOther(self.span(node.target)), self.span(node.target))],
+                        [
+                            ir.Assign(
+                                target, ir.VOther(self.span(node.target)), self.span(node.target)
+                            )
+                        ],
                         self.span(node.target),
                     ),
                 )
@@ -444,7 +446,7 @@ class _Lowerer:
                 return ir.VStr(text, span)
             return ir.VOther(span)
         if isinstance(node, cst.Integer | cst.Float):
-            return ir.VConst(cast("int | float", node.evaluated_value), span)
+            return ir.VConst(node.evaluated_value, span)
         if isinstance(node, cst.Attribute | cst.Subscript):
             path = _path(node)
             return ir.VName(path, span) if path is not None else ir.VOther(span)
@@ -454,7 +456,7 @@ class _Lowerer:
             entries: list[tuple[str, ir.Value]] = []
             spread = False
             for element in node.elements:
-                if isinstance(element, cst.StarredDictElement):
+                if not isinstance(element, cst.DictElement):
                     spread = True
                     continue
                 key = self.value(element.key)

@@ -50,7 +50,9 @@ def test_send_of_a_dict_literal_through_json_dumps() -> None:
 
 
 def test_dict_call_subscript_paths_and_constants() -> None:
-    stmt = _first_stmt("def f(ev):\n    x = dict(type='response.create', n=None) if ev['type'] else ev.a\n")
+    stmt = _first_stmt(
+        "def f(ev):\n    x = dict(type='response.create', n=None) if ev['type'] else ev.a\n"
+    )
     assert isinstance(stmt, ir.Effects)
     assign = stmt.effects[-1]
     assert isinstance(assign, ir.Assign) and assign.target == ("x",)
@@ -60,7 +62,9 @@ def test_dict_call_subscript_paths_and_constants() -> None:
 
 
 def test_short_circuit_and_negation_in_conditions() -> None:
-    stmt = _first_stmt("def f(self):\n    if not self.a and (self.b or x.is_idle()):\n        pass\n")
+    stmt = _first_stmt(
+        "def f(self):\n    if not self.a and (self.b or x.is_idle()):\n        pass\n"
+    )
     assert isinstance(stmt, ir.If)
     cond = stmt.cond
     assert isinstance(cond, ir.CAnd) and isinstance(cond.left, ir.CNot)
@@ -93,24 +97,28 @@ def test_match_cases_compare_the_subject() -> None:
 
 
 def test_loops_try_assert_and_walrus() -> None:
-    body = _module(
-        "def f(self):\n"
-        "    while True:\n"
-        "        break\n"
-        "    for x in self.items:\n"
-        "        continue\n"
-        "    else:\n"
-        "        pass\n"
-        "    try:\n"
-        "        pass\n"
-        "    except* ValueError:\n"
-        "        raise\n"
-        "    finally:\n"
-        "        pass\n"
-        "    assert not self.busy\n"
-        "    if (b := self.busy):\n"
-        "        pass\n"
-    ).functions[1].body
+    body = (
+        _module(
+            "def f(self):\n"
+            "    while True:\n"
+            "        break\n"
+            "    for x in self.items:\n"
+            "        continue\n"
+            "    else:\n"
+            "        pass\n"
+            "    try:\n"
+            "        pass\n"
+            "    except* ValueError:\n"
+            "        raise\n"
+            "    finally:\n"
+            "        pass\n"
+            "    assert not self.busy\n"
+            "    if (b := self.busy):\n"
+            "        pass\n"
+        )
+        .functions[1]
+        .body
+    )
     loop, for_loop, try_, assert_, walrus = body
     assert isinstance(loop, ir.Loop) and loop.cond == ir.CConst(True)
     assert isinstance(for_loop, ir.Loop) and for_loop.cond is None and for_loop.orelse == []
