@@ -198,6 +198,13 @@ def check(
                 _fail("reading standard input needs --stdin-filename PATH")
             found = discover(paths or (".",), project.filter_for, force_exclude)
             errors = list(found.errors)
+            if not found.files and not errors and not force_exclude:
+                click.echo(
+                    "rtlint: warning: no files to check: directories such as `dist`, `build` "
+                    "and `node_modules`, and gitignored paths, are skipped; name a directory "
+                    "or file to check it anyway",
+                    err=True,
+                )
             if fixing:
                 fixed = project.fix(found.files, unsafe_fixes, jobs)
                 results = [FileResult(r.path, r.remaining, r.error) for r in fixed]

@@ -109,6 +109,9 @@ def discover(
 
 
 def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -> Iterator[Path]:
+    """Files under ``root``. A root that the excludes cover (``rtlint check dist``) was named on
+    purpose: below it, excludes apply relative to it, so only what they say inside it is skipped."""
+    named_on_purpose = filter_for(root).excluded(root, is_dir=True)
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     stack = [root]
     while stack:
@@ -124,6 +127,8 @@ def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -
             result.errors.append((str(directory), exc.strerror or str(exc)))
             continue
         globs = filter_for(directory)
+        if named_on_purpose:
+            globs = Filter(globs.include, tuple((root, p) for _, p in globs.excludes))
         subdirs: list[Path] = []
         for entry in entries:
             path = Path(entry.path)

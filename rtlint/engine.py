@@ -92,7 +92,9 @@ def _run_rules(
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
         if not path.endswith((".py", ".pyi")):
-            result.error = f"cannot decode as UTF-8 (byte {exc.start})"
+            line = source.count(b"\n", 0, exc.start) + 1
+            column = exc.start - source.rfind(b"\n", 0, exc.start)
+            result.error = f"cannot decode as UTF-8 at line {line}, byte {column} of the line"
             return result
     try:
         module = lower(path, source)

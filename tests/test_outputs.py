@@ -209,7 +209,10 @@ def test_exit_codes(project: Path) -> None:
     (project / "latin1.ts").write_bytes(b'send({"type": "response.create"}); // caf\xe9\n')
     undecodable = rtlint("check", "latin1.ts", cwd=project)
     assert undecodable.exit_code == 2
-    assert undecodable.stderr == "rtlint: latin1.ts: cannot decode as UTF-8 (byte 41)\n"
+    assert (
+        undecodable.stderr
+        == "rtlint: latin1.ts: cannot decode as UTF-8 at line 1, byte 42 of the line\n"
+    )
     assert rtlint("check", "--output-format", "xml", cwd=project).exit_code == 2
 
 

@@ -31,6 +31,7 @@ from rtlint.analysis.emissions import (
     Emission,
     ModuleIndex,
     walk_effects,
+    walk_stmts,
 )
 from rtlint.analysis.guards import (
     AMBIENT,
@@ -73,6 +74,9 @@ class ModuleAnalysis:
 
 def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
     """Run the active-state analysis on every function of ``module``."""
+    learned = learned_flags(module, vocab)
+    if learned:
+        vocab = vocab.extend(active_flags=learned)
     index = ModuleIndex(module, vocab)
     fns = module.functions
     infos: list[dict[int, CallInfo]] = []
@@ -92,6 +96,58 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
                 result.emissions.append((fns[site.function], site.emission))
     result.unguarded = list(_report(fns, result.sites))
     return result
+
+
+def learned_flags(module: ir.Module, vocab: Vocabulary) -> frozenset[str]:
+    """Fields the code itself treats as the active-response state, whatever their names.
+
+    A field set (to anything but False/None) where ``response.created`` is handled and
+    cleared (to False/None) where ``response.done`` is handled tracks exactly the active
+    response: ``self._busy``, ``this.speakingTurn``, ``self._current``.
+    """
+    set_on: set[str] = set()
+    cleared_on: set[str] = set()
+    for fn in module.functions:
+        for body, event in _event_handlers(fn, vocab):
+            for effect in walk_effects(body):
+                if not isinstance(effect, ir.Assign) or len(effect.target) < 2:
+                    continue
+                name = flag_name(effect.target)
+                falsy = isinstance(effect.value, ir.VConst) and not effect.value.value
+                if event == "response.created" and not falsy:
+                    set_on.add(name)
+                elif event in vocab.terminal_events and falsy:
+                    cleared_on.add(name)
+    return frozenset(set_on & cleared_on) - vocab.active_flags
+
+
+def _event_handlers(fn: ir.Function, vocab: Vocabulary) -> Iterator[tuple[list[ir.Stmt], str]]:
+    """(code, event) for the branches and handlers of ``fn`` that handle one incoming event."""
+    wanted = {"response.created", *vocab.terminal_events}
+    if fn.callback_event is not None and fn.callback_event in wanted:
+        yield fn.body, fn.callback_event
+    name = norm(fn.name)
+    for event in wanted:
+        if name.endswith(norm(event)):
+            yield fn.body, event
+    for stmt in walk_stmts(fn.body):
+        if isinstance(stmt, ir.If):
+            found = _compared_event(stmt.cond, wanted)
+            if found is not None:
+                yield stmt.then, found
+        elif isinstance(stmt, ir.Switch):
+            for case in stmt.cases:
+                found = _compared_event(case.test, wanted) if case.test is not None else None
+                if found is not None:
+                    yield case.body, found
+
+
+def _compared_event(cond: ir.Cond, wanted: set[str]) -> str | None:
+    if isinstance(cond, ir.CCompare) and cond.op == "==":
+        for side in (cond.left, cond.right):
+            if isinstance(side, ir.VStr) and side.value in wanted:
+                return side.value
+    return None
 
 
 def _may_emit(fns: list[ir.Function], infos: list[dict[int, CallInfo]]) -> list[bool]:

@@ -1,0 +1,123 @@
+"""Which files are checked; bad input gets one line naming the file, never a traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rtlint.engine import MAX_FILE_BYTES
+from tests.cli import rtlint, write
+
+UNGUARDED = """import json
+
+
+async def f(ws):
+    await ws.send(json.dumps({"type": "response.create"}))
+"""
+UNGUARDED_TS = """export function f(ws: WebSocket) {
+  ws.send(JSON.stringify({ type: "response.create" }));
+}
+"""
+
+
+def _concise(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
+    result = rtlint("check", "--output-format", "concise", *args, cwd=tmp_path)
+    lines = [line for line in result.stdout.splitlines() if ": RT" in line or ": E999" in line]
+    return result.exit_code, lines, result.stderr
+
+
+def test_walk_skips_vendor_and_build_dirs_and_gitignored_paths(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "src/a.py": UNGUARDED,
+        "src/node_modules/lib/x.js": UNGUARDED_TS,
+        "dist/bundle.js": UNGUARDED_TS,
+        "generated/g.py": UNGUARDED,
+        ".gitignore": "generated/\n",
+        "venvlike/pyvenv.cfg": "",
+        "venvlike/lib/y.py": UNGUARDED,
+        "web/app.tsx": UNGUARDED_TS,
+        "notes.txt": "response.create",
+    })  # fmt: skip
+    code, lines, _ = _concise(tmp_path)
+    assert code == 1
+    assert sorted(line.split(":")[0] for line in lines) == ["src/a.py", "web/app.tsx"]
+
+
+def test_a_directory_named_on_purpose_is_checked_even_if_excluded(tmp_path: Path) -> None:
+    write(tmp_path, {"dist/bundle.js": UNGUARDED_TS, "dist/node_modules/m.js": UNGUARDED_TS})
+    code, lines, _ = _concise(tmp_path, "dist")
+    assert code == 1 and [line.split(":")[0] for line in lines] == ["dist/bundle.js"]
+
+
+def test_nothing_to_check_says_why(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/dist/bundle.js": UNGUARDED_TS})
+    code, lines, stderr = _concise(tmp_path, "pkg")
+    assert code == 0 and not lines
+    assert "no files to check" in stderr and "`dist`" in stderr
+
+
+def test_explicit_files_are_checked_and_force_exclude_applies_excludes(tmp_path: Path) -> None:
+    write(tmp_path, {"build/gen.py": UNGUARDED})
+    assert _concise(tmp_path, "build/gen.py")[0] == 1
+    code, lines, _ = _concise(tmp_path, "--force-exclude", "build/gen.py")
+    assert code == 0 and not lines
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, stderr = _concise(tmp_path, "nowhere.py")
+    assert code == 2 and "nowhere.py: no such file or directory" in stderr
+
+
+def test_syntax_error_is_a_finding_and_other_files_are_still_checked(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "bad.py": "def f(:\n    'response.create'\n",
+        "bad.ts": "const x = { type: 'response.create' ;\n",
+        "good.py": UNGUARDED,
+    })  # fmt: skip
+    code, lines, stderr = _concise(tmp_path)
+    assert code == 1, stderr
+    assert any(line.startswith("bad.py:1:") and "E999 syntax error" in line for line in lines)
+    assert any(line.startswith("bad.ts:") and "E999 syntax error" in line for line in lines)
+    assert any(line.startswith("good.py:5:") for line in lines)
+    assert "Traceback" not in stderr
+
+
+def test_undecodable_empty_and_huge_files(tmp_path: Path) -> None:
+    (tmp_path / "latin.ts").write_bytes(b"// caf\xe9\nsend('response.create')\n")
+    (tmp_path / "empty.py").write_bytes(b"")
+    with (tmp_path / "huge.py").open("wb") as big:
+        big.truncate(MAX_FILE_BYTES + 1)
+    code, _, stderr = _concise(tmp_path)
+    assert code == 2
+    assert "latin.ts: cannot decode as UTF-8 at line 1, byte 7 of the line" in stderr
+    assert "huge.py: skipped: larger than 8 MiB" in stderr
+    assert "empty.py" not in stderr and "Traceback" not in stderr
+
+
+def test_symlink_loops_and_dangling_links_do_not_hang_or_fail(tmp_path: Path) -> None:
+    write(tmp_path, {"src/a.py": UNGUARDED})
+    os.symlink(tmp_path / "src", tmp_path / "src" / "loop")
+    os.symlink(tmp_path / "missing.py", tmp_path / "src" / "dangling.py")
+    code, lines, stderr = _concise(tmp_path)
+    assert code == 1 and [line.split(":")[0] for line in lines] == ["src/a.py"], stderr
+
+
+def test_unreadable_directory_is_named(tmp_path: Path) -> None:
+    write(tmp_path, {"locked/a.py": UNGUARDED})
+    os.chmod(tmp_path / "locked", 0)
+    try:
+        if os.access(tmp_path / "locked", os.R_OK):
+            return  # this user (root) reads it anyway; nothing to observe
+        code, _, stderr = _concise(tmp_path)
+        assert code == 2 and "locked" in stderr and "Traceback" not in stderr
+    finally:
+        os.chmod(tmp_path / "locked", 0o755)
+
+
+def test_thousands_of_paths_in_one_process(tmp_path: Path) -> None:
+    names = [f"m{i}.py" for i in range(2000)]
+    for name in names:
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / "z.py").write_text(UNGUARDED)
+    code, lines, _ = _concise(tmp_path, *names, "z.py")
+    assert code == 1 and lines == [f"z.py:5:11: RT001 {lines[0].split(' RT001 ')[1]}"]
