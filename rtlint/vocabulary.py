@@ -152,6 +152,16 @@ class Vocabulary:
         changes = {name: _merge(getattr(self, name), coerce(name, v)) for name, v in tables.items()}
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def is_active_flag(self, name: str) -> bool:
+        """A normalized field name that holds the active-response state.
+
+        Entries that mention a response also match as a suffix, so a project's prefix
+        (``_backend_running_responses``, ``voiceResponseActive``) is allowed.
+        """
+        return name in self.active_flags or any(
+            name.endswith(flag) for flag in self.active_flags if "response" in flag
+        )
+
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))

@@ -184,7 +184,7 @@ def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
     """``active = False/None`` or ``state = IDLE``: the active response has ended."""
     name = flag_name(assign.target)
     v = assign.value
-    if name in vocab.active_flags:
+    if vocab.is_active_flag(name):
         return isinstance(v, ir.VConst) and not v.value
     if name in vocab.state_fields or ("response" in name and "state" in name):
         if isinstance(v, ir.VStr):

@@ -70,7 +70,7 @@ class GuardClassifier:
             if alias is not None:
                 return self._truthy(alias, value, depth + 1)
             name = flag_name(v.path)
-            if name in self.vocab.active_flags:
+            if self.vocab.is_active_flag(name):
                 return self._own(v.path) if not value else NOBODY
             if name in self.vocab.idle_flags:
                 return self._own(v.path) if value else NOBODY

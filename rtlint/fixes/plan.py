@@ -204,7 +204,7 @@ def _active_flag(
                 isinstance(effect, ir.Assign)
                 and len(effect.target) == 2
                 and effect.target[0] == "self"
-                and flag_name(effect.target) in vocab.active_flags
+                and vocab.is_active_flag(flag_name(effect.target))
             ):
                 counts[effect.target] = counts.get(effect.target, 0) + 1
     if not counts:
@@ -227,7 +227,7 @@ def _deferred_flag(
                 tested |= _names_in(stmt.cond)
     for path in sorted(set_true & tested):
         name = norm(path[-1])
-        deferred_like = any(w in name for w in DEFERRED_WORDS) and name not in vocab.active_flags
+        deferred_like = any(w in name for w in DEFERRED_WORDS) and not vocab.is_active_flag(name)
         if path != active and path[0] == "self" and len(path) == 2 and deferred_like:
             return path
     return None
