@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from rtlint import __version__, exitcodes
+from rtlint import __version__, cache, exitcodes
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
@@ -149,6 +149,14 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
     help="Print the changes --fix would make; write nothing (exit 1 if any).",
 )
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    metavar="DIR",
+    help=f"Cache results by content here [default: {cache.DIRECTORY}; env RTLINT_CACHE_DIR].",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
 def check(
     paths: tuple[str, ...],
@@ -170,6 +178,8 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     show_fixes: bool,
+    cache_dir: str | None,
+    no_cache: bool,
     jobs: int | None,
 ) -> None:
     """Check PATHS (default: the current directory) for unguarded `response.create`."""
@@ -180,6 +190,9 @@ def check(
         _selection(select, extend_select, ignore),
         exclude,
         edits=needs_edits,
+        cache_dir=None
+        if no_cache
+        else (cache_dir or os.environ.get("RTLINT_CACHE_DIR") or cache.DIRECTORY),
     )
     sources: dict[str, bytes] = {}
     fixed: list[FixResult] = []

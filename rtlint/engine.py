@@ -36,6 +36,8 @@ class Settings:
     edits: bool = True
     """Build the edits of fixes (``--fix``, ``--diff``, JSON, SARIF); otherwise only say
     whether a fix is available, which is much cheaper."""
+    cache_dir: str | None = None
+    """Where results are cached by content (:mod:`rtlint.cache`); None: no cache."""
 
     def rules_for(self, path: str) -> tuple[type[Rule], ...]:
         """The selected rules minus those ``per_file_ignores`` turns off for ``path``."""
@@ -131,7 +133,16 @@ def check_file(path: Path, settings: Settings) -> FileResult:
     source = read_source(path)
     if isinstance(source, str):
         return FileResult(str(path), error=source)
-    return check_source(str(path), source, settings)
+    if settings.cache_dir is None or not prefilter(source, settings.vocab):
+        return check_source(str(path), source, settings)  # the prefilter is cheaper than a key
+    from rtlint import cache
+
+    digest = cache.key(str(path), source, settings)
+    result = cache.load(settings.cache_dir, digest)
+    if result is None:
+        result = check_source(str(path), source, settings)
+        cache.store(settings.cache_dir, digest, result)
+    return result
 
 
 def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | None) -> list[T]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rtlint.config import Config, Resolver
@@ -43,6 +43,8 @@ class Project:
     """``--exclude`` globs, relative to the working directory."""
     edits: bool = True
     """Build fix edits (see :attr:`Settings.edits`)."""
+    cache_dir: str | None = None
+    """Cache results here (see :mod:`rtlint.cache`)."""
     _filters: dict[Config, Filter] = field(default_factory=dict)
     _settings: dict[Config, Settings] = field(default_factory=dict)
 
@@ -58,7 +60,8 @@ class Project:
     def settings_for(self, path: Path) -> Settings:
         config = self.resolver.for_path(path)
         if config not in self._settings:
-            self._settings[config] = settings(config, self.selection, self.edits)
+            found = settings(config, self.selection, self.edits)
+            self._settings[config] = replace(found, cache_dir=self.cache_dir)
         return self._settings[config]
 
     def check(self, files: Sequence[Path], jobs: int | None = None) -> list[FileResult]:
