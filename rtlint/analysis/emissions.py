@@ -71,32 +71,14 @@ OTHER = CallInfo(CallKind.OTHER)
 
 def walk_effects(body: list[ir.Stmt]) -> Iterator[ir.Effect]:
     """Every effect of a structured body (not of nested functions)."""
-    for stmt in body:
+    for stmt in walk_stmts(body):
         if isinstance(stmt, ir.Effects):
             yield from stmt.effects
-        elif isinstance(stmt, ir.If):
+        elif isinstance(stmt, ir.If | ir.Switch | ir.Return | ir.Raise):
             yield from stmt.prelude
-            yield from walk_effects(stmt.then)
-            yield from walk_effects(stmt.orelse)
         elif isinstance(stmt, ir.Loop):
             yield from stmt.prelude
             yield from stmt.update
-            yield from walk_effects(stmt.body)
-            yield from walk_effects(stmt.orelse)
-        elif isinstance(stmt, ir.Return | ir.Raise):
-            yield from stmt.prelude
-        elif isinstance(stmt, ir.Try):
-            yield from walk_effects(stmt.body)
-            for h in stmt.handlers:
-                yield from walk_effects(h)
-            yield from walk_effects(stmt.orelse)
-            yield from walk_effects(stmt.finalbody)
-        elif isinstance(stmt, ir.Switch):
-            yield from stmt.prelude
-            for case in stmt.cases:
-                yield from walk_effects(case.body)
-        elif isinstance(stmt, ir.Labeled):
-            yield from walk_effects(stmt.body)
 
 
 def walk_stmts(body: list[ir.Stmt]) -> Iterator[ir.Stmt]:
