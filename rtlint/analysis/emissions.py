@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rtlint import ir
+from rtlint.analysis.guards import GuardClassifier
 from rtlint.vocabulary import Vocabulary, norm
 
 CREATE = "response.create"
@@ -273,6 +274,12 @@ class ModuleIndex:
             target = self.target(v, fn)
             if target is not None:
                 return self.builds_create(target, depth + 1)
+            if v.callee[-1][:1].isupper():
+                # A wrapper object carrying the event: RawMessage(message={"type": ...}).
+                for arg in (*v.args, *(value for _, value in v.kwargs)):
+                    found = self.create_event(arg, fn, depth + 1)
+                    if found is not None:
+                        return found
         return None
 
     def _is_create_class(self, name: str) -> bool:
@@ -322,8 +329,8 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "sdk", None, oob))
         if last in self.vocab.not_sends or last in self.vocab.json_wrappers or _asserts(call):
             return OTHER
-        if self._is_create_class(last):
-            return OTHER
+        if self._is_create_class(last) or callee[-1][:1].isupper():
+            return OTHER  # a constructor builds a value; the call that sends it is the emission
         if last in self.vocab.connect_calls:
             return CallInfo(CallKind.FRESH)
         target = self.target(call, fn)
@@ -347,7 +354,7 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "string-event", None, oob))
         if target is not None:
             return CallInfo(CallKind.LOCAL, target=target)
-        if last in self.vocab.clear_calls:
+        if last in self.vocab.clear_calls or self._waits_until_idle(call, last):
             return CallInfo(CallKind.CLEAR)
         if self._routes(last) and "response" in last:
             return CallInfo(CallKind.ROUTED)
@@ -363,6 +370,26 @@ class ModuleIndex:
         if len(call.callee) == 2 and call.callee[0] in ("self", "this"):
             overrides = self.methods_named.get(call.callee[1], [])
             return bool(overrides) and all(self.dispatches_on_type(i) for i in overrides)
+        return False
+
+    def _waits_until_idle(self, call: ir.VCall, last: str) -> bool:
+        """``await cond.wait_for(lambda: not self._response_active)``: idle once it returns."""
+        if last not in ("waitfor", "waituntil", "until"):
+            return False
+        for arg in call.args:
+            if not isinstance(arg, ir.VFunc):
+                continue
+            waiter = self.functions[arg.index]
+            for stmt in waiter.body:
+                if isinstance(stmt, ir.Return) and isinstance(stmt.value, ir.VCond | ir.VName):
+                    cond = (
+                        stmt.value.cond
+                        if isinstance(stmt.value, ir.VCond)
+                        else ir.CAtom(stmt.value)
+                    )
+                    classifier = GuardClassifier(self.vocab, waiter.params, lambda _: None)
+                    if classifier.proves_idle(cond, True):
+                        return True
         return False
 
     def _routes(self, name: str) -> bool:
