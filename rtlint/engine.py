@@ -112,8 +112,15 @@ def _run_rules(
         result.error = "too deeply nested to analyse"
         return result
     ctx = Context(module, vocab, edits)
-    for rule in rules:
-        result.diagnostics.extend(rule().check(ctx))
+    try:
+        for rule in rules:
+            result.diagnostics.extend(rule().check(ctx))
+    except RecursionError:
+        result.diagnostics.clear()
+        result.error = "too deeply nested to analyse"
+    except Exception as exc:  # a bug in rtlint: name the file, keep checking the others
+        result.diagnostics.clear()
+        result.error = f"internal error ({type(exc).__name__}: {exc}); please report it"
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
 

@@ -121,3 +121,21 @@ def test_thousands_of_paths_in_one_process(tmp_path: Path) -> None:
     (tmp_path / "z.py").write_text(UNGUARDED)
     code, lines, _ = _concise(tmp_path, *names, "z.py")
     assert code == 1 and lines == [f"z.py:5:11: RT001 {lines[0].split(' RT001 ')[1]}"]
+
+
+def test_a_rule_that_crashes_names_the_file_and_the_run_goes_on() -> None:
+    from collections.abc import Iterator
+
+    from rtlint.diagnostics import Diagnostic
+    from rtlint.engine import Settings, check_source
+    from rtlint.rule import Context, Rule
+
+    class Broken(Rule):
+        code, name, summary = "RT999", "broken", "always crashes"
+
+        def check(self, ctx: Context) -> Iterator[Diagnostic]:
+            raise KeyError("boom")
+
+    result = check_source("a.py", UNGUARDED.encode(), Settings(rules=(Broken,)))
+    assert result.error == "internal error (KeyError: 'boom'); please report it"
+    assert result.diagnostics == []

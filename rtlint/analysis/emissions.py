@@ -329,7 +329,7 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "sdk", None, oob))
         if last in self.vocab.not_sends or last in self.vocab.json_wrappers or _asserts(call):
             return OTHER
-        if self._is_create_class(last) or callee[-1][:1].isupper():
+        if self._is_create_class(last) or (callee and callee[-1][:1].isupper()):
             return OTHER  # a constructor builds a value; the call that sends it is the emission
         if last in self.vocab.connect_calls:
             return CallInfo(CallKind.FRESH)
