@@ -156,6 +156,73 @@ def program(stmts: list[S]) -> str:
     return "\n".join(out) + "\n"
 
 
+TS_STATEMENTS = {
+    "create": 'this.ws.send(JSON.stringify({ type: "response.create" }));',
+    "clear": "this.responseActive = false;",
+    "reserve": "this.responseActive = true;",
+    "log": "this.log();",
+    "return": "return;",
+    "raise": "throw new Error();",
+    "break": "break;",
+    "continue": "continue;",
+}
+TS_ATOMS = {
+    "self._response_active": "this.responseActive",
+    "self.is_response_active()": "this.isResponseActive()",
+    "self._state is State.IDLE": "this.state === State.Idle",
+    "self._session_ready": "this.sessionReady",
+    "self.x": "this.x",
+}
+
+
+def render_ts_cond(c: object) -> str:
+    if isinstance(c, Atom):
+        return f"({TS_ATOMS[c.text]})"
+    if isinstance(c, Not):
+        return f"(!{render_ts_cond(c.operand)})"
+    assert isinstance(c, BoolOp)
+    op = "&&" if c.op == "and" else "||"
+    return f"({render_ts_cond(c.left)} {op} {render_ts_cond(c.right)})"
+
+
+def render_ts(stmts: list[S], indent: int, out: list[str]) -> None:
+    pad = "  " * indent
+    for s in stmts:
+        if s.kind in TS_STATEMENTS:
+            out.append(pad + TS_STATEMENTS[s.kind])
+            s.line = len(out)
+            continue
+        if s.kind == "if":
+            out.append(f"{pad}if {render_ts_cond(s.cond)} {{")
+            render_ts(s.body, indent + 1, out)
+            if s.orelse:
+                out.append(f"{pad}}} else {{")
+                render_ts(s.orelse, indent + 1, out)
+        elif s.kind == "while":
+            out.append(f"{pad}while {render_ts_cond(s.cond) if s.cond else '(true)'} {{")
+            render_ts(s.body, indent + 1, out)
+        elif s.kind == "for":
+            out.append(f"{pad}for (const item of this.items) {{")
+            render_ts(s.body, indent + 1, out)
+        elif s.kind == "try":
+            out.append(f"{pad}try {{")
+            render_ts(s.body, indent + 1, out)
+            if s.orelse:
+                out.append(f"{pad}}} catch (error) {{")
+                render_ts(s.orelse, indent + 1, out)
+            if s.final:
+                out.append(f"{pad}}} finally {{")
+                render_ts(s.final, indent + 1, out)
+        out.append(pad + "}")
+
+
+def ts_program(stmts: list[S]) -> str:
+    out = ["export class Adapter {", "  async handle(): Promise<void> {"]
+    render_ts(stmts, 2, out)
+    out += ["  }", "}"]
+    return "\n".join(out) + "\n"
+
+
 # ----------------------------------------------------------------- the oracle
 
 Outcomes = dict[str, set[bool]]  # completion kind -> "idle proven" states
@@ -276,14 +343,24 @@ def merge(*outcomes: Outcomes) -> Outcomes:
 RT001 = tuple(by_selector("RT001"))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(blocks(3, in_loop=False))
-def test_analysis_matches_every_path(stmts: list[S]) -> None:
-    source = program(stmts)
+def _agree(stmts: list[S], source: str, filename: str) -> None:
+    """Render first (it numbers the lines), then ask the oracle, then the analysis."""
     oracle = Oracle()
     oracle.block(stmts, {False})
     want = {line for line, states in oracle.reached.items() if False in states}
-    result = check_source("generated.py", source.encode(), Settings(rules=RT001))
+    result = check_source(filename, source.encode(), Settings(rules=RT001))
     assert not [d for d in result.diagnostics if d.code == "E999"], source
     got = {d.span.line for d in result.diagnostics}
     assert got == want, f"\n{source}\nexpected flagged lines {sorted(want)}, got {sorted(got)}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks(3, in_loop=False))
+def test_analysis_matches_every_path(stmts: list[S]) -> None:
+    _agree(stmts, program(stmts), "generated.py")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks(3, in_loop=False))
+def test_analysis_matches_every_path_in_typescript(stmts: list[S]) -> None:
+    _agree(stmts, ts_program(stmts), "generated.ts")
