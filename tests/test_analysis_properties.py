@@ -100,127 +100,118 @@ def blocks(depth: int, in_loop: bool) -> st.SearchStrategy[list[S]]:
 
 # ----------------------------------------------------------------- rendering
 
-STATEMENTS = {
-    "create": 'await self.ws.send(json.dumps({"type": "response.create"}))',
-    "clear": "self._response_active = False",
-    "reserve": "self._response_active = True",
-    "log": "self.log()",
-    "return": "return",
-    "raise": "raise RuntimeError()",
-    "break": "break",
-    "continue": "continue",
-}
+
+@dataclass(frozen=True)
+class Syntax:
+    """How one language spells the generated statements (``{c}`` stands for a condition;
+    bodies start two levels deep, inside the class and the method)."""
+
+    statements: dict[str, str]
+    atoms: dict[str, str]
+    negate: str
+    ops: dict[str, str]
+    blocks: dict[str, str]
+    close: str | None
+    unit: str
+    header: tuple[str, ...]
+    footer: tuple[str, ...]
+
+    def cond(self, c: object) -> str:
+        if isinstance(c, Atom):
+            return f"({self.atoms[c.text]})"
+        if isinstance(c, Not):
+            return f"({self.negate}{self.cond(c.operand)})"
+        assert isinstance(c, BoolOp)
+        return f"({self.cond(c.left)} {self.ops[c.op]} {self.cond(c.right)})"
+
+    def render(self, stmts: list[S], depth: int, out: list[str]) -> None:
+        pad = self.unit * depth
+        for s in stmts:
+            if s.kind in self.statements:
+                out.append(pad + self.statements[s.kind])
+                s.line = len(out)
+                continue
+            kind = "while-true" if s.kind == "while" and s.cond is None else s.kind
+            out.append(pad + self.blocks[kind].replace("{c}", self.cond(s.cond) if s.cond else ""))
+            self.render(s.body, depth + 1, out)
+            for part, body in (("else", s.orelse), ("finally", s.final)):
+                if body:
+                    label = "except" if part == "else" and s.kind == "try" else part
+                    out.append(pad + self.blocks[label])
+                    self.render(body, depth + 1, out)
+            if self.close is not None:
+                out.append(pad + self.close)
+
+    def program(self, stmts: list[S]) -> str:
+        out = list(self.header)
+        self.render(stmts, 2, out)
+        return "\n".join([*out, *self.footer]) + "\n"
 
 
-def render_cond(c: object) -> str:
-    if isinstance(c, Atom):
-        return f"({c.text})"
-    if isinstance(c, Not):
-        return f"(not {render_cond(c.operand)})"
-    assert isinstance(c, BoolOp)
-    return f"({render_cond(c.left)} {c.op} {render_cond(c.right)})"
-
-
-def render(stmts: list[S], indent: int, out: list[str]) -> None:
-    pad = "    " * indent
-    for s in stmts:
-        if s.kind in STATEMENTS:
-            out.append(pad + STATEMENTS[s.kind])
-            s.line = len(out)
-        elif s.kind == "if":
-            out.append(f"{pad}if {render_cond(s.cond)}:")
-            render(s.body, indent + 1, out)
-            if s.orelse:
-                out.append(f"{pad}else:")
-                render(s.orelse, indent + 1, out)
-        elif s.kind == "while":
-            out.append(f"{pad}while {render_cond(s.cond) if s.cond else 'True'}:")
-            render(s.body, indent + 1, out)
-        elif s.kind == "for":
-            out.append(f"{pad}for item in self.items:")
-            render(s.body, indent + 1, out)
-        elif s.kind == "try":
-            out.append(f"{pad}try:")
-            render(s.body, indent + 1, out)
-            if s.orelse:
-                out.append(f"{pad}except Exception:")
-                render(s.orelse, indent + 1, out)
-            if s.final:
-                out.append(f"{pad}finally:")
-                render(s.final, indent + 1, out)
-
-
-def program(stmts: list[S]) -> str:
-    out = ["import json", "", "", "class Adapter:", "    async def handle(self):"]
-    render(stmts, 2, out)
-    return "\n".join(out) + "\n"
-
-
-TS_STATEMENTS = {
-    "create": 'this.ws.send(JSON.stringify({ type: "response.create" }));',
-    "clear": "this.responseActive = false;",
-    "reserve": "this.responseActive = true;",
-    "log": "this.log();",
-    "return": "return;",
-    "raise": "throw new Error();",
-    "break": "break;",
-    "continue": "continue;",
-}
-TS_ATOMS = {
-    "self._response_active": "this.responseActive",
-    "self.is_response_active()": "this.isResponseActive()",
-    "self._state is State.IDLE": "this.state === State.Idle",
-    "self._session_ready": "this.sessionReady",
-    "self.x": "this.x",
-}
-
-
-def render_ts_cond(c: object) -> str:
-    if isinstance(c, Atom):
-        return f"({TS_ATOMS[c.text]})"
-    if isinstance(c, Not):
-        return f"(!{render_ts_cond(c.operand)})"
-    assert isinstance(c, BoolOp)
-    op = "&&" if c.op == "and" else "||"
-    return f"({render_ts_cond(c.left)} {op} {render_ts_cond(c.right)})"
-
-
-def render_ts(stmts: list[S], indent: int, out: list[str]) -> None:
-    pad = "  " * indent
-    for s in stmts:
-        if s.kind in TS_STATEMENTS:
-            out.append(pad + TS_STATEMENTS[s.kind])
-            s.line = len(out)
-            continue
-        if s.kind == "if":
-            out.append(f"{pad}if {render_ts_cond(s.cond)} {{")
-            render_ts(s.body, indent + 1, out)
-            if s.orelse:
-                out.append(f"{pad}}} else {{")
-                render_ts(s.orelse, indent + 1, out)
-        elif s.kind == "while":
-            out.append(f"{pad}while {render_ts_cond(s.cond) if s.cond else '(true)'} {{")
-            render_ts(s.body, indent + 1, out)
-        elif s.kind == "for":
-            out.append(f"{pad}for (const item of this.items) {{")
-            render_ts(s.body, indent + 1, out)
-        elif s.kind == "try":
-            out.append(f"{pad}try {{")
-            render_ts(s.body, indent + 1, out)
-            if s.orelse:
-                out.append(f"{pad}}} catch (error) {{")
-                render_ts(s.orelse, indent + 1, out)
-            if s.final:
-                out.append(f"{pad}}} finally {{")
-                render_ts(s.final, indent + 1, out)
-        out.append(pad + "}")
-
-
-def ts_program(stmts: list[S]) -> str:
-    out = ["export class Adapter {", "  async handle(): Promise<void> {"]
-    render_ts(stmts, 2, out)
-    out += ["  }", "}"]
-    return "\n".join(out) + "\n"
+PYTHON = Syntax(
+    statements={
+        "create": 'await self.ws.send(json.dumps({"type": "response.create"}))',
+        "clear": "self._response_active = False",
+        "reserve": "self._response_active = True",
+        "log": "self.log()",
+        "return": "return",
+        "raise": "raise RuntimeError()",
+        "break": "break",
+        "continue": "continue",
+    },
+    atoms={a.text: a.text for a in ATOMS},
+    negate="not ",
+    ops={"and": "and", "or": "or"},
+    blocks={
+        "if": "if {c}:",
+        "else": "else:",
+        "while": "while {c}:",
+        "while-true": "while True:",
+        "for": "for item in self.items:",
+        "try": "try:",
+        "except": "except Exception:",
+        "finally": "finally:",
+    },  # fmt: skip
+    close=None,
+    unit="    ",
+    header=("import json", "", "", "class Adapter:", "    async def handle(self):"),
+    footer=(),
+)
+TYPESCRIPT = Syntax(
+    statements={
+        "create": 'this.ws.send(JSON.stringify({ type: "response.create" }));',
+        "clear": "this.responseActive = false;",
+        "reserve": "this.responseActive = true;",
+        "log": "this.log();",
+        "return": "return;",
+        "raise": "throw new Error();",
+        "break": "break;",
+        "continue": "continue;",
+    },
+    atoms={
+        "self._response_active": "this.responseActive",
+        "self.is_response_active()": "this.isResponseActive()",
+        "self._state is State.IDLE": "this.state === State.Idle",
+        "self._session_ready": "this.sessionReady",
+        "self.x": "this.x",
+    },
+    negate="!",
+    ops={"and": "&&", "or": "||"},
+    blocks={
+        "if": "if {c} {",
+        "else": "} else {",
+        "while": "while {c} {",
+        "while-true": "while (true) {",
+        "for": "for (const item of this.items) {",
+        "try": "try {",
+        "except": "} catch (error) {",
+        "finally": "} finally {",
+    },  # fmt: skip
+    close="}",
+    unit="  ",
+    header=("export class Adapter {", "  async handle(): Promise<void> {"),
+    footer=("  }", "}"),
+)
 
 
 # ----------------------------------------------------------------- the oracle
@@ -261,7 +252,7 @@ class Oracle:
 
         (The IR evaluates a test's calls ahead of the test: a documented approximation.)
         """
-        return {"raise": set(states)} if c is not None and "()" in render_cond(c) else {}
+        return {"raise": set(states)} if c is not None and "()" in PYTHON.cond(c) else {}
 
     def block(self, stmts: list[S], states: set[bool]) -> Outcomes:
         out: Outcomes = defaultdict(set)
@@ -357,10 +348,10 @@ def _agree(stmts: list[S], source: str, filename: str) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blocks(3, in_loop=False))
 def test_analysis_matches_every_path(stmts: list[S]) -> None:
-    _agree(stmts, program(stmts), "generated.py")
+    _agree(stmts, PYTHON.program(stmts), "generated.py")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blocks(3, in_loop=False))
 def test_analysis_matches_every_path_in_typescript(stmts: list[S]) -> None:
-    _agree(stmts, ts_program(stmts), "generated.ts")
+    _agree(stmts, TYPESCRIPT.program(stmts), "generated.ts")
