@@ -171,7 +171,7 @@ PYTHON = Syntax(
         "try": "try:",
         "except": "except Exception:",
         "finally": "finally:",
-    },  # fmt: skip
+    },
     close=None,
     unit="    ",
     header=("import json", "", "", "class Adapter:", "    async def handle(self):"),
@@ -206,7 +206,7 @@ TYPESCRIPT = Syntax(
         "try": "try {",
         "except": "} catch (error) {",
         "finally": "} finally {",
-    },  # fmt: skip
+    },
     close="}",
     unit="  ",
     header=("export class Adapter {", "  async handle(): Promise<void> {"),
