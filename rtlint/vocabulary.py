@@ -34,13 +34,15 @@ class Vocabulary:
         "responding", "active_response_id", "current_response_id", "ongoing_response_id",
         "current_response", "response_ongoing", "is_generating_response", "running_responses",
         "active_responses", "ongoing_responses", "responses_in_flight", "in_flight_responses",
+        "response_lock",
     )  # fmt: skip
     """Fields that are truthy (or not None) while a response is active."""
 
     idle_flags: frozenset[str] = _names(
         "response_idle", "can_create_response", "can_respond", "response_slot_free",
+        "response_done", "response_finished", "response_completed", "idle", "no_active_response",
     )  # fmt: skip
-    """Fields that are truthy when no response is active."""
+    """Fields that are truthy when no response is active (also events: ``idle.is_set()``)."""
 
     active_predicates: frozenset[str] = _names(
         "is_response_active", "has_active_response", "is_responding", "response_in_progress",

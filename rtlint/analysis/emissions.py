@@ -374,6 +374,9 @@ class ModuleIndex:
 
     def _waits_until_idle(self, call: ir.VCall, last: str) -> bool:
         """``await cond.wait_for(lambda: not self._response_active)``: idle once it returns."""
+        if last == "wait" and len(call.callee) > 1:
+            # `await self._response_done.wait()`: an event that is set when no response is active.
+            return norm(call.callee[-2]) in self.vocab.idle_flags
         if last not in ("waitfor", "waituntil", "until"):
             return False
         for arg in call.args:

@@ -75,6 +75,9 @@ class GuardClassifier:
             if name in self.vocab.idle_flags:
                 return self._own(v.path) if value else NOBODY
             return NOBODY
+        if isinstance(v, ir.VCall) and len(v.callee) > 1 and norm(v.callee[-1]) in _STATE_READS:
+            # `self._response_in_progress.is_set()`, `self._lock.locked()`: the object's state.
+            return self._truthy(ir.VName(v.callee[:-1], v.span), value, depth + 1)
         if isinstance(v, ir.VCall) and v.callee:
             name = norm(v.callee[-1])
             if name in self.vocab.active_predicates:
@@ -158,6 +161,10 @@ class GuardClassifier:
             if isinstance(alias, ir.VName | ir.VCall):
                 return alias
         return v
+
+
+_STATE_READS = frozenset({"isset", "locked", "get", "getvalue"})
+"""Calls that read the state of the object they are called on (events, locks, signals)."""
 
 
 def flag_name(path: ir.Path) -> str:
