@@ -15,6 +15,7 @@ from rtlint.discovery import spec
 from rtlint.frontends import ParseError, lower
 from rtlint.ir import Span
 from rtlint.rule import Context, Rule
+from rtlint.source import LineIndex
 from rtlint.suppressions import apply_suppressions
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
@@ -170,9 +171,7 @@ def check_files(
 
 
 def _offset(source: bytes, line: int, column: int) -> int:
-    from rtlint.source import LineIndex
-
-    index = LineIndex(source)
-    if line < 1 or line > len(source.splitlines()) + 1:
+    """The byte offset of a parse error's position (the end of the file when past it)."""
+    if line < 1 or line > source.count(b"\n") + 1:
         return len(source)
-    return index.offset(line, max(column, 1))
+    return LineIndex(source).offset(line, max(column, 1))

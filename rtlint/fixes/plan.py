@@ -61,8 +61,6 @@ class Plan:
     flush: Flush | None = None
     init_after: ir.Span | None = None
     """Where the active flag is initialised (to initialise a new deferred flag beside it)."""
-    send: ir.Span | None = None
-    """The send statement to copy into a new flush."""
 
     @property
     def title(self) -> str:
@@ -128,7 +126,7 @@ def plan(
     return Plan(
         "wrap", Safety.UNSAFE, stmt.span, fn, ends, active=active,
         deferred=(active[0], _new_deferred_name(active[-1])), reserve=reserve,
-        new_deferred=True, flush=flush, init_after=init, send=stmt.span,
+        new_deferred=True, flush=flush, init_after=init,
     )  # fmt: skip
 
 
