@@ -263,8 +263,8 @@ class Adapter:
     async def helper(self):
         await self.kick_off_reply()
 
-    async def terminal(self, event):
-        if event["type"] == "response.cancelled":
+    async def greeting(self, event):
+        if event["type"] == "call.connected":
             await self.ws.send(json.dumps({"type": "response.create"}))
 """
 

@@ -92,15 +92,3 @@ def test_ruff_and_mypy_are_clean() -> None:
         assert run.returncode == 0, run.stdout + run.stderr
     run = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
-
-
-def test_readme_configuration_example_is_accepted(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```toml\n(\[tool\.rtlint\].*?)```", readme, re.S)
-    assert block, "the README shows a [tool.rtlint] example"
-    (tmp_path / "pyproject.toml").write_text(block.group(1), encoding="utf-8")
-    from tests.cli import rtlint
-
-    result = rtlint("config", ".", cwd=tmp_path)
-    assert result.exit_code == 0, result.output
-    assert "busywithreply" in result.stdout and '"call.connected"' in result.stdout
