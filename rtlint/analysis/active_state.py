@@ -88,8 +88,10 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
         infos.append(table)
     emits = _may_emit(fns, infos)
     result = ModuleAnalysis(index)
+    handled = registered_handlers(index)
     for fn in fns:
-        result.sites.append(_solve_function(fn, index, infos[fn.index], emits, vocab))
+        entry = _entry_fact(fn, vocab, handled.get(fn.index))
+        result.sites.append(_solve_function(fn, index, infos[fn.index], emits, vocab, entry))
     for fn_sites in result.sites:
         for site in fn_sites:
             if site.emission is not None:
@@ -169,14 +171,49 @@ def _may_emit(fns: list[ir.Function], infos: list[dict[int, CallInfo]]) -> list[
     return emits
 
 
-def _entry_fact(fn: ir.Function, vocab: Vocabulary) -> Fact:
+def registered_handlers(index: ModuleIndex) -> dict[int, str]:
+    """Functions registered by reference as an event's handler, with the event.
+
+    ``ws.on("response.done", self._flush)`` and handler tables such as
+    ``{"response.done": self._on_done}`` name the event a method runs for.
+    """
+    found: dict[int, str] = {}
+    for fn in index.functions:
+        for effect in walk_effects(fn.body):
+            if isinstance(effect, ir.Call):
+                call = effect.call
+                if len(call.args) >= 2 and isinstance(call.args[0], ir.VStr):
+                    for arg in call.args[1:]:
+                        _register(index, fn, arg, call.args[0].value, found)
+                tables = (*call.args, *(v for _, v in call.kwargs))
+            elif isinstance(effect, ir.Assign):
+                tables = (effect.value,)
+            else:
+                continue
+            for table in tables:
+                if isinstance(table, ir.VObject):
+                    for event, handler in table.entries:
+                        _register(index, fn, handler, event, found)
+    return found
+
+
+def _register(
+    index: ModuleIndex, fn: ir.Function, handler: ir.Value, event: str, found: dict[int, str]
+) -> None:
+    if isinstance(handler, ir.VName) and "." in event:
+        target = index.target(ir.VCall(handler.path, (), (), handler.span), fn)
+        if target is not None:
+            found.setdefault(target, event)
+
+
+def _entry_fact(fn: ir.Function, vocab: Vocabulary, registered: str | None = None) -> Fact:
     """Handlers that run only on a fresh connection or after ``response.done`` start idle."""
     name = norm(fn.name)
     if name in vocab.fresh_handlers or name in vocab.terminal_handlers:
         return EVERYONE
-    event = fn.callback_event
-    if event is not None and (event in vocab.fresh_events or event in vocab.terminal_events):
-        return EVERYONE
+    for event in (fn.callback_event, registered):
+        if event is not None and (event in vocab.fresh_events or event in vocab.terminal_events):
+            return EVERYONE
     return NOBODY
 
 
@@ -200,6 +237,7 @@ def _solve_function(
     infos: dict[int, CallInfo],
     emits: list[bool],
     vocab: Vocabulary,
+    entry: Fact,
 ) -> list[Site]:
     graph = cfgs.build(fn.body)
     guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
@@ -237,7 +275,7 @@ def _solve_function(
 
     facts = solve(
         graph,
-        _entry_fact(fn, vocab),
+        entry,
         guards.proves_idle,
         lambda node, fact: step(node, fact, record=False),
     )
