@@ -22,7 +22,6 @@ from rtlint.vocabulary import DEFAULT, Vocabulary
 T = TypeVar("T")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 SYNTAX_ERROR = "E999"
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)

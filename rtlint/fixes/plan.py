@@ -285,7 +285,7 @@ def _contains(body: list[ir.Stmt], target: ir.Stmt) -> bool:
 def _initialisation(methods: list[ir.Function], active: ir.Path) -> ir.Span | None:
     """Where the constructor (or class field) first sets the active flag."""
     for m in methods:
-        if m.name in ("__init__", "constructor", "<fields>"):
+        if m.name in ("__init__", "constructor"):
             for stmt in walk_stmts(m.body):
                 if isinstance(stmt, ir.Effects) and any(
                     isinstance(e, ir.Assign) and e.target == active for e in stmt.effects

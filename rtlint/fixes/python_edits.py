@@ -16,8 +16,8 @@ from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 from rtlint import ir
 from rtlint.diagnostics import Edit, Fix
 from rtlint.fixes.plan import Plan
+from rtlint.frontends.python import bom_length
 
-_BOM = b"\xef\xbb\xbf"
 Replace = Callable[
     [cst.SimpleStatementLine], cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]
 ]
@@ -88,7 +88,7 @@ def build(source: bytes, plan: Plan) -> Fix | None:
         return None
     edits.append(main)
     if plan.new_deferred and plan.flush is not None and plan.init_after is not None:
-        original = _line_at(source, module, plan.statement)
+        original = _line_at(source, plan.statement)
         if original is None:
             return None
         copy = original.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
@@ -111,13 +111,9 @@ def build(source: bytes, plan: Plan) -> Fix | None:
     return Fix(tuple(sorted(edits, key=lambda e: e.start)), plan.safety, plan.title)
 
 
-def _shift(source: bytes, module: cst.Module) -> int:
-    """IR offsets count the BOM, libcst positions do not; ``module.bytes`` has it again."""
-    return len(_BOM) if source.startswith(_BOM) else 0
-
-
-def _line_at(source: bytes, module: cst.Module, span: ir.Span) -> cst.SimpleStatementLine | None:
-    return _parse(source)[1].get(span.start_byte - _shift(source, module))
+def _line_at(source: bytes, span: ir.Span) -> cst.SimpleStatementLine | None:
+    """The one-statement line whose statement starts where ``span`` does."""
+    return _parse(source)[1].get(span.start_byte - bom_length(source))
 
 
 class _Replacer(cst.CSTTransformer):
@@ -133,7 +129,7 @@ class _Replacer(cst.CSTTransformer):
 
 def _edit(source: bytes, module: cst.Module, span: ir.Span, replace: Replace) -> Edit | None:
     """The minimal edit that replaces the statement line at ``span`` as ``replace`` says."""
-    target = _line_at(source, module, span)
+    target = _line_at(source, span)
     if target is None:
         return None
     new = module.visit(_Replacer(target, replace))

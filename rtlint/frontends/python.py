@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -25,12 +26,16 @@ _COMPARE_OPS: dict[type[cst.BaseCompOp], ir.CompareOp] = {
     cst.GreaterThanEqual: ">=",
 }
 _CONSTANTS: dict[str, bool | None] = {"True": True, "False": False, "None": None}
-_BOM = b"\xef\xbb\xbf"
 
 
 def is_private(name: str) -> bool:
     """A leading underscore that is not a dunder."""
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def bom_length(source: bytes) -> int:
+    """libcst positions count from the decoded text, which has no BOM; file offsets do."""
+    return len(codecs.BOM_UTF8) if source.startswith(codecs.BOM_UTF8) else 0
 
 
 def lower(path: str, source: bytes) -> ir.Module:
@@ -42,7 +47,7 @@ def lower(path: str, source: bytes) -> ir.Module:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(ByteSpanPositionProvider)
     # Positions count from the decoded text, which has no BOM.
-    shift = len(_BOM) if source.startswith(_BOM) else 0
+    shift = bom_length(source)
     return _Lowerer(path, source, positions, shift).module(module)
 
 
