@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from rtlint import __version__, cache, exitcodes
+from rtlint import __version__, baseline, cache, exitcodes
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
@@ -158,6 +158,19 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Report only findings not recorded in FILE [default: `baseline` in the configuration].",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Record the findings in FILE, then report only new ones.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -181,6 +194,8 @@ def check(
     cache_dir: str | None,
     no_cache: bool,
     jobs: int | None,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
 ) -> None:
     """Check PATHS (default: the current directory) for unguarded `response.create`."""
     fixing = fix or diff
@@ -233,6 +248,7 @@ def check(
             click.echo(f"Would fix {applied} problem{'s' if applied != 1 else ''}.", err=True)
             sys.exit(exitcodes.FINDINGS if any(r.changed for r in fixed) else exitcodes.SUCCESS)
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key)
+    diagnostics = _baselined(diagnostics, results, project, baseline_file, write_baseline, sources)
     errors = sorted([*errors, *((r.path, r.error) for r in results if r.error)])
     for path, message in errors:
         click.echo(f"rtlint: {path}: {message}", err=True)
@@ -281,6 +297,32 @@ def _apply(fixed: list[FixResult], write: bool, stdin: bool) -> list[tuple[str, 
                 errors.append((result.path, f"cannot write the fixes: {exc.strerror or exc}"))
                 result.applied = 0
     return errors
+
+
+def _baselined(
+    diagnostics: list[Diagnostic],
+    results: list[FileResult],
+    project: Project,
+    given: Path | None,
+    write: Path | None,
+    sources: dict[str, bytes],
+) -> list[Diagnostic]:
+    """The findings no baseline records (writing ``write`` first); notes go to stderr."""
+    try:
+        if write is not None:
+            count = baseline.write(write, diagnostics, sources)
+            click.echo(f"rtlint: {write}: baseline of {count} findings written", err=True)
+        chosen = write or given
+
+        def baseline_for(path: str) -> Path | None:
+            return chosen or project.resolver.for_path(Path(path)).baseline
+
+        outcome = baseline.apply(diagnostics, (r.path for r in results), baseline_for, sources)
+    except (baseline.BaselineError, ConfigError) as exc:
+        _fail(str(exc))
+    for note in baseline.notes(outcome):
+        click.echo(f"rtlint: {note}", err=True)
+    return outcome.new
 
 
 def _fixes_listing(fixed: list[FixResult]) -> str:

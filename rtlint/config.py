@@ -32,6 +32,7 @@ CONFIG_FILES = (".rtlint.toml", "rtlint.toml", "pyproject.toml")
 LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
 SELECTOR_KEYS = ("select", "ignore", "extend-select")
 TABLE_KEYS = ("per-file-ignores", "vocabulary")
+PATH_KEYS = ("baseline",)
 VOCABULARY_KEYS = {f.replace("_", "-"): f for f in Vocabulary.field_names()}
 """Key in ``[vocabulary]`` → :class:`Vocabulary` field (``extend-<key>`` adds to it)."""
 
@@ -55,6 +56,8 @@ class Config:
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     vocabulary: Vocabulary = field(default=DEFAULT, repr=False)
+    baseline: Path | None = None
+    """Findings recorded here are not reported (:mod:`rtlint.baseline`); absolute."""
 
 
 def load(path: Path) -> Config | None:
@@ -94,8 +97,12 @@ class _Reader:
                 changes["per_file_ignores"] = self.per_file_ignores(key, value)
             elif key == "vocabulary":
                 changes["vocabulary"] = self.vocabulary(key, value)
+            elif key == "baseline":
+                if not isinstance(value, str) or not value:
+                    raise self.error(key, f"expected a path (a string), got {_kind(value)}")
+                changes["baseline"] = Path(os.path.abspath(self.path.parent / value))
             else:
-                raise self.unknown(key, key, (*LIST_KEYS, *TABLE_KEYS))
+                raise self.unknown(key, key, (*LIST_KEYS, *TABLE_KEYS, *PATH_KEYS))
         for key in SELECTOR_KEYS:
             self.selectors(key, table.get(key, []))
         return replace(
@@ -221,6 +228,7 @@ def as_toml(config: Config, rules: Iterable[type[Rule]]) -> str:
         f"exclude = {_toml_list(config.exclude)}",
         f"extend-exclude = {_toml_list(config.extend_exclude)}",
         f"select = {_toml_list(r.code for r in rules)}",
+        *([f"baseline = {json.dumps(str(config.baseline))}"] if config.baseline else []),
         "",
         "[per-file-ignores]",
         *(f"{json.dumps(glob)} = {_toml_list(codes)}" for glob, codes in config.per_file_ignores),

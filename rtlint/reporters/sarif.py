@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,15 @@ def _result(d: Diagnostic, index: dict[str, int], level: str, fingerprint: str) 
     return result
 
 
-def _fingerprints(report: Report) -> list[str]:
+def fingerprints(report: Report, name: Callable[[str], str] = relative) -> list[str]:
+    """One fingerprint per finding: rule, ``name(path)``, the flagged line's text (whitespace
+    collapsed) and the how-manieth such line it is; line numbers do not enter it."""
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
     for d in report.diagnostics:
         lines = report.lines(d.path)
         text = " ".join(lines[d.span.line - 1].split()) if d.span.line <= len(lines) else ""
-        key = (d.code, relative(d.path), text)
+        key = (d.code, name(d.path), text)
         seen[key] += 1
         digest = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
         out.append(digest[:32])
@@ -113,7 +116,7 @@ def render(report: Report) -> str:
     levels = {r.code: "warning" if r.severity == "warning" else "error" for r in rules}
     results = [
         _result(d, index, levels.get(d.code, "error"), fp)
-        for d, fp in zip(report.diagnostics, _fingerprints(report), strict=True)
+        for d, fp in zip(report.diagnostics, fingerprints(report), strict=True)
     ]
     notifications = [
         {"level": "error", "message": {"text": f"{path}: {message}"}}
