@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from rtlint import __version__, baseline, cache, exitcodes
+from rtlint import __version__, baseline, cache, exitcodes, lsp
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
@@ -440,3 +440,4 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
+main.add_command(lsp.server)
