@@ -13,6 +13,7 @@ import click
 
 from rtlint import exitcodes
 from rtlint.runtime.emulator import Emulator, EmulatorConfig, TurnDetection, is_loopback
+from rtlint.runtime.timeline import render_html, render_svg
 from rtlint.runtime.trace import Finding, check_records
 from rtlint.runtime.wirelog import WireLogError, read_wire_log
 
@@ -26,7 +27,19 @@ from rtlint.runtime.wirelog import WireLogError, read_wire_log
     show_default=True,
     help="How to print findings.",
 )
-def trace(log: Path, output_format: str) -> None:
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the log as a timeline in this HTML file.",
+)
+@click.option(
+    "--svg",
+    "svg_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the log as a timeline in this SVG file.",
+)
+def trace(log: Path, output_format: str, html_file: Path | None, svg_file: Path | None) -> None:
     """Check a wire log (JSON lines) for response-slot violations and races.
 
     Exit 0 when clean or with recovered races only, 1 with violations or
@@ -38,6 +51,9 @@ def trace(log: Path, output_format: str) -> None:
         click.echo(f"rtlint: error: {exc}", err=True)
         sys.exit(exitcodes.ERROR)
     findings = check_records(records)
+    for target, render in ((html_file, render_html), (svg_file, render_svg)):
+        if target is not None:
+            _draw(target, render(records, findings, f"rtlint trace {log}"))
     if output_format == "json":
         click.echo(json.dumps([_as_json(f, str(log)) for f in findings], indent=2))
     else:
@@ -45,6 +61,14 @@ def trace(log: Path, output_format: str) -> None:
             click.echo(_concise(finding, str(log)))
         click.echo(_summary(findings))
     sys.exit(exitcodes.FINDINGS if any(f.fails for f in findings) else exitcodes.SUCCESS)
+
+
+def _draw(target: Path, text: str) -> None:
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"rtlint: error: {target}: cannot write: {exc.strerror or exc}", err=True)
+        sys.exit(exitcodes.ERROR)
 
 
 def _concise(finding: Finding, filename: str) -> str:
