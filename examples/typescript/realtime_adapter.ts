@@ -19,7 +19,8 @@
  * 5. Reset on close: a new socket is a new conversation.
  *
  * Out-of-band responses (`conversation_id: null`) never touch the slot.
- * This file is an example: it is linted by the test suite, not run.
+ * The test suite lints this file, and compiles it with `tsc --strict` and runs it
+ * against `rtlint emulate` (tests/runtime/test_typescript_adapter.py).
  */
 
 type ServerEvent = { type: string; [key: string]: unknown };
