@@ -29,7 +29,7 @@ from rtlint.runtime.wirelog import WireRecord
 SlotState = Literal["idle", "requested", "active"]
 
 STEP, LEFT, RIGHT = 16, 90, 40
-CLIENT_Y, SERVER_Y, SLOT_Y, AXIS_Y, FINDINGS_Y = 40, 80, 110, 150, 185
+CLIENT_Y, SERVER_Y, SLOT_Y, AXIS_Y, LEGEND_Y, FINDINGS_Y = 40, 80, 110, 150, 165, 205
 PAYLOAD_LIMIT = 2000
 STYLE = """
 svg.rtlint-timeline { font: 12px sans-serif; background: #fff; }
@@ -39,7 +39,7 @@ svg.rtlint-timeline { font: 12px sans-serif; background: #fff; }
 .event.flagged { fill: #e53e3e; stroke: #9b2c2c; stroke-width: 2; }
 .finding-line { stroke: #e53e3e; stroke-dasharray: 4 3; }
 .finding-text { fill: #c53030; }
-.slot.idle { fill: #edf2f7; } .slot.requested { fill: #f6e05e; } .slot.active { fill: #63b3ed; }
+.idle { fill: #edf2f7; stroke: #cbd5e0; } .requested { fill: #f6e05e; } .active { fill: #63b3ed; }
 """
 
 
@@ -90,6 +90,12 @@ def render_svg(records: Sequence[WireRecord], findings: Sequence[Finding], title
         parts += _mark(x, line, record, flagged.get(line, []))
         if index % ticks == 0:
             parts.append(f'<text x="{x}" y="{AXIS_Y}" text-anchor="middle">{record.t:.2f}s</text>')
+    for number, state in enumerate(("idle", "requested", "active")):
+        x = LEFT + 90 * number
+        parts.append(
+            f'<rect class="slot-key {state}" x="{x}" y="{LEGEND_Y}" width="12" height="12"/>'
+        )
+        parts.append(f'<text x="{x + 16}" y="{LEGEND_Y + 10}">{state}</text>')
     for number, finding in enumerate(findings):
         parts.append(
             f'<text class="finding-text" x="4" y="{FINDINGS_Y + 18 * number}">'
@@ -107,13 +113,11 @@ def render_html(records: Sequence[WireRecord], findings: Sequence[Finding], titl
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
         f"<title>{_text(title)}</title>\n"
         "<style>body { font: 14px sans-serif; margin: 1em; } "
-        ".scroll { overflow-x: auto; } li.finding { color: #c53030; }</style>\n"
+        ".scroll { overflow-x: auto; }</style>\n"
         "</head>\n<body>\n"
         f"<h1>{_text(title)}</h1>\n<p>{_text(summary)}; hover a mark for its payload.</p>\n"
         f'<div class="scroll">\n{render_svg(records, findings, title)}</div>\n'
-        "<ol>\n"
-        + "".join(f'<li class="finding">{_text(_describe(f))}</li>\n' for f in findings)
-        + "</ol>\n</body>\n</html>\n"
+        "</body>\n</html>\n"
     )
 
 
