@@ -254,3 +254,32 @@ def test_readme_editor_snippets_start_the_server() -> None:
     assert helix["language-server"]["rtlint"] == {"command": "rtlint", "args": ["server"]}
     assert all("rtlint" in language["language-servers"] for language in helix["language"])
     assert main.commands["server"].name == "server"
+
+
+def test_syntax_errors_and_bad_configuration_are_reported_not_fatal(tmp_path: Path) -> None:
+    write(tmp_path, {"bad/rtlint.toml": "selcet = []\n"})
+
+    async def scenario() -> None:
+        async with server(tmp_path) as s:
+            messages: asyncio.Queue[lsp.ShowMessageParams] = asyncio.Queue()
+
+            @s.client.feature(lsp.WINDOW_SHOW_MESSAGE)  # type: ignore[untyped-decorator]
+            def shown(params: lsp.ShowMessageParams) -> None:
+                messages.put_nowait(params)
+
+            broken = s.open(
+                tmp_path / "broken.py", 'def f(:\n    send({"type": "response.create"})\n'
+            )
+            [diagnostic] = await s.diagnostics(broken)
+            assert (diagnostic.code, diagnostic.severity) == ("E999", lsp.DiagnosticSeverity.Error)
+            configured = s.open(tmp_path / "bad" / "adapter.py", ROUTED)
+            assert await s.diagnostics(configured) == []
+            shown_message = await asyncio.wait_for(messages.get(), 20)
+            assert shown_message.type == lsp.MessageType.Error
+            assert (
+                "rtlint.toml: selcet: unknown key (did you mean `select`?)" in shown_message.message
+            )
+            s.change(broken, 2, ROUTED)  # the server is still serving
+            assert [d.code for d in await s.diagnostics(broken)] == ["RT001"]
+
+    run(scenario)
