@@ -15,7 +15,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
 from rtlint.cli import main
-from rtlint.lsp.language_server import _position
+from rtlint.lsp.language_server import Positions
 from rtlint.source import LineIndex
 from tests.cli import write
 
@@ -108,7 +108,9 @@ class Session:
 
 
 @asynccontextmanager
-async def server(cwd: Path, options: dict[str, Any] | None = None) -> AsyncIterator[Session]:
+async def server(
+    cwd: Path, options: dict[str, Any] | None = None, encodings: list[str] | None = None
+) -> AsyncIterator[Session]:
     client = LanguageClient("rtlint-tests", "1")
     session = Session(client)
 
@@ -118,7 +120,9 @@ async def server(cwd: Path, options: dict[str, Any] | None = None) -> AsyncItera
 
     await client.start_io(sys.executable, "-m", "rtlint", "server", cwd=str(cwd))
     init = lsp.InitializeParams(
-        capabilities=lsp.ClientCapabilities(),
+        capabilities=lsp.ClientCapabilities(
+            general=lsp.GeneralClientCapabilities(position_encodings=encodings)
+        ),
         root_uri=cwd.as_uri(),
         initialization_options=options,
     )
@@ -231,9 +235,29 @@ def test_the_project_configuration_applies_and_changes_are_debounced(tmp_path: P
     run(scenario)
 
 
-def test_positions_count_utf16_code_units() -> None:
+def test_positions_count_code_units_of_the_negotiated_encoding() -> None:
     source = "x = '🎤é'; y\n".encode()
-    assert _position(LineIndex(source), source.index(b"y")) == lsp.Position(0, 11)
+    y = source.index(b"y")
+    for encoding, column in (("utf-16", 11), ("utf-8", 14), ("utf-32", 10)):
+        assert Positions(LineIndex(source), encoding).at(y) == lsp.Position(0, column)
+
+
+def test_a_client_that_prefers_utf8_gets_byte_columns(tmp_path: Path) -> None:
+    send = 'await self._send({"type": "response.create"})'
+    text = ROUTED.replace(
+        f"        {send}\n\n    async def on_event",
+        f"        {send[:-2]}, 'é': 1}})\n\n    async def on_event",
+    )
+    assert text != ROUTED
+
+    async def scenario(encoding: str) -> lsp.Range:
+        async with server(tmp_path, encodings=[encoding, "utf-16"]) as s:
+            [diagnostic] = await s.diagnostics(s.open(tmp_path / "a.py", text))
+            return diagnostic.range
+
+    utf8, utf16 = run(lambda: scenario("utf-8")), run(lambda: scenario("utf-16"))
+    assert utf8.start == utf16.start
+    assert utf8.end.character == utf16.end.character + 1  # é is two bytes, one UTF-16 unit
 
 
 def test_readme_editor_snippets_start_the_server() -> None:

@@ -64,35 +64,47 @@ def _path(uri: str) -> Path | None:
     return Path(path)
 
 
-def _position(index: LineIndex, offset: int) -> lsp.Position:
-    """The LSP position (0-based line, UTF-16 code units) of a byte offset."""
-    line, _ = index.position(offset)
-    start = index.line_start(line)
-    text = index.source[start:offset].decode("utf-8", errors="replace")
-    return lsp.Position(line - 1, len(text.encode("utf-16-le")) // 2)
+@dataclass(frozen=True)
+class Positions:
+    """Byte offsets of one source as LSP positions, in the negotiated position encoding."""
+
+    index: LineIndex
+    encoding: str = lsp.PositionEncodingKind.Utf16
+
+    def at(self, offset: int) -> lsp.Position:
+        """0-based line and column in code units of :attr:`encoding` (UTF-8, -16 or -32)."""
+        line, _ = self.index.position(offset)
+        prefix = self.index.source[self.index.line_start(line) : offset]
+        if self.encoding == lsp.PositionEncodingKind.Utf8:
+            return lsp.Position(line - 1, len(prefix))
+        text = prefix.decode("utf-8", errors="replace")
+        if self.encoding == lsp.PositionEncodingKind.Utf32:
+            return lsp.Position(line - 1, len(text))
+        return lsp.Position(line - 1, len(text.encode("utf-16-le")) // 2)
+
+    def range(self, start: int, end: int) -> lsp.Range:
+        return lsp.Range(self.at(start), self.at(end))
+
+    def edits(self, edits: Sequence[Edit]) -> list[lsp.TextEdit]:
+        return [lsp.TextEdit(self.range(e.start, e.end), e.content) for e in edits]
+
+    def diagnostic(self, d: Diagnostic) -> lsp.Diagnostic:
+        return lsp.Diagnostic(
+            range=self.range(d.span.start_byte, d.span.end_byte),
+            message=d.message,
+            severity=lsp.DiagnosticSeverity.Error if d.code == SYNTAX_ERROR else WARNING,
+            code=d.code,
+            code_description=lsp.CodeDescription(href=d.url) if d.url else None,
+            source="rtlint",
+        )
 
 
-def _range(index: LineIndex, start: int, end: int) -> lsp.Range:
-    return lsp.Range(_position(index, start), _position(index, end))
+def _positions(server: RtlintServer, source: bytes) -> Positions:
+    encoding = server.workspace.position_encoding or lsp.PositionEncodingKind.Utf16
+    return Positions(LineIndex(source), str(encoding))
 
 
-def _text_edits(index: LineIndex, edits: Sequence[Edit]) -> list[lsp.TextEdit]:
-    return [lsp.TextEdit(_range(index, e.start, e.end), e.content) for e in edits]
-
-
-def _as_lsp(index: LineIndex, d: Diagnostic) -> lsp.Diagnostic:
-    return lsp.Diagnostic(
-        range=_range(index, d.span.start_byte, d.span.end_byte),
-        message=d.message,
-        severity=lsp.DiagnosticSeverity.Error if d.code == SYNTAX_ERROR else WARNING,
-        code=d.code,
-        code_description=lsp.CodeDescription(href=d.url) if d.url else None,
-        source="rtlint",
-        data={"name": d.name},
-    )
-
-
-def _settings_for(server: RtlintServer, path: Path) -> Project | None:
+def _project_for(server: RtlintServer, path: Path) -> Project | None:
     try:
         project = Project(Resolver())
         if project.filter_for(path.parent).excluded(path):
@@ -108,14 +120,14 @@ def check_document(server: RtlintServer, uri: str) -> None:
     """Check the buffer of ``uri`` as it is now and publish the findings."""
     document = server.workspace.get_text_document(uri)
     path = _path(uri)
-    project = _settings_for(server, path) if path is not None else None
+    project = _project_for(server, path) if path is not None else None
     diagnostics: list[lsp.Diagnostic] = []
     if path is not None and project is not None:
         source = document.source.encode("utf-8")
         result = check_source(str(path), source, project.settings_for(path))
         server.checked[uri] = _Checked(source, result.diagnostics)
-        index = LineIndex(source)
-        diagnostics = [_as_lsp(index, d) for d in result.diagnostics]
+        positions = _positions(server, source)
+        diagnostics = [positions.diagnostic(d) for d in result.diagnostics]
     else:
         server.checked.pop(uri, None)
     server.text_document_publish_diagnostics(
@@ -147,16 +159,16 @@ def _quick_fixes(server: RtlintServer, params: lsp.CodeActionParams) -> list[lsp
     checked = server.checked.get(params.text_document.uri)
     if checked is None:
         return []
-    index = LineIndex(checked.source)
+    positions = _positions(server, checked.source)
     allowed = {Safety.SAFE, Safety.UNSAFE} if server.unsafe_fixes else {Safety.SAFE}
     actions = []
     for d in checked.diagnostics:
-        diagnostic = _as_lsp(index, d)
+        diagnostic = positions.diagnostic(d)
         if d.fix is None or d.fix.safety not in allowed:
             continue
         if not _overlaps(diagnostic.range, params.range):
             continue
-        edit = {params.text_document.uri: _text_edits(index, d.fix.edits)}
+        edit = {params.text_document.uri: positions.edits(d.fix.edits)}
         actions.append(
             lsp.CodeAction(
                 title=f"{d.fix.title} ({d.fix.safety.value} fix, {d.code})",
@@ -171,7 +183,7 @@ def _quick_fixes(server: RtlintServer, params: lsp.CodeActionParams) -> list[lsp
 
 def _fix_all(server: RtlintServer, uri: str) -> list[lsp.CodeAction]:
     checked, path = server.checked.get(uri), _path(uri)
-    project = _settings_for(server, path) if path is not None else None
+    project = _project_for(server, path) if path is not None else None
     if checked is None or path is None or project is None:
         return []
     settings = project.settings_for(path)
@@ -179,7 +191,7 @@ def _fix_all(server: RtlintServer, uri: str) -> list[lsp.CodeAction]:
     if not fixed.changed:
         return []
     whole = Edit(0, len(checked.source), fixed.fixed.decode("utf-8"))
-    edit = {uri: _text_edits(LineIndex(checked.source), [whole])}
+    edit = {uri: _positions(server, checked.source).edits([whole])}
     safety = "safe and unsafe" if server.unsafe_fixes else "safe"
     return [
         lsp.CodeAction(
@@ -246,10 +258,11 @@ def create_server(unsafe_fixes: bool = False) -> RtlintServer:
         checked = ls.checked.get(params.text_document.uri)
         if checked is None:
             return None
-        index, here = LineIndex(checked.source), lsp.Range(params.position, params.position)
+        positions = _positions(ls, checked.source)
+        here = lsp.Range(params.position, params.position)
         parts = []
         for d in checked.diagnostics:
-            if not _overlaps(_as_lsp(index, d).range, here):
+            if not _overlaps(positions.diagnostic(d).range, here):
                 continue
             rules = by_selector(d.code)
             summary = rules[0].summary if rules else d.message
