@@ -23,10 +23,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -52,7 +51,7 @@ class RunningEmulator:
     """Where the adapter may write its own wire log; checked instead when it exists."""
     check_trace: bool = True
     """Run the trace checker when the test returns."""
-    _stop: Any = field(default=None, repr=False)
+    _stop: Callable[[], None] | None = field(default=None, repr=False)
 
     def stop(self) -> None:
         """Close every connection and the wire log (idempotent)."""
