@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -22,19 +23,47 @@ from rtlint.project import Project, settings
 from rtlint.registry import all_rules, by_selector
 from rtlint.reporters import FORMATS, Report
 from rtlint.reporters import statistics as stats
-from rtlint.reporters.text import summary
+from rtlint.reporters.text import failures, summary
 from rtlint.selection import Selection, split, unknown
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="rtlint")
-def main() -> None:
-    """Find `response.create` sends that can race an active realtime response."""
 
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"rtlint: error: {message}", err=True)
     sys.exit(exitcodes.ERROR)
+
+
+class _Group(click.Group):
+    """Usage errors in rtlint's one-line style (``rtlint: error: …``, exit 2), not click's block."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            sys.exit(exitcodes.ERROR)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                message += f" (see `{exc.ctx.command_path} --help`)"
+            _fail(message[:1].lower() + message[1:])
+        except click.exceptions.Abort:
+            _fail("aborted")
+        if standalone_mode:
+            sys.exit(code if isinstance(code, int) else exitcodes.SUCCESS)
+        return code
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="rtlint")
+def main() -> None:
+    """Find `response.create` sends that can race an active realtime response."""
 
 
 def _resolver(config_file: Path | None, isolated: bool) -> Resolver:
@@ -88,7 +117,7 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(readable=False, path_type=str))
 @click.option(
     "--output-format",
     type=click.Choice(list(FORMATS)),
@@ -226,7 +255,8 @@ def check(
     except ConfigError as exc:
         _fail(str(exc))
     if fixing:
-        errors += _apply(fixed, fix and not diff, stdin_filename is not None)
+        errors += _apply(fixed, fix and not diff, stdin_filename is not None, project)
+        results = [FileResult(r.path, r.remaining, r.error) for r in fixed]
         if diff:
             click.echo("".join(unified_diff(r) for r in fixed if r.changed), nl=False)
             applied = sum(r.applied for r in fixed)
@@ -249,10 +279,12 @@ def check(
     click.echo(text, nl=False, color=report.color, err=to_stderr)
     if show_fixes and fixed:
         click.echo(_fixes_listing(fixed), nl=False, err=to_stderr)
+    checked = sum(1 for r in results if not r.error)
     if output_format in ("text", "concise") and not quiet:
         hints = output_format == "text"  # concise output stays one line per finding + summary
         click.echo(
-            _summary(diagnostics, len(results), fixed, fix, unsafe_fixes, hints), err=to_stderr
+            _summary(diagnostics, checked, len(errors), fixed, fix, unsafe_fixes, hints),
+            err=to_stderr,
         )
     if errors:
         sys.exit(exitcodes.ERROR)
@@ -263,8 +295,12 @@ _EDIT_FORMATS = frozenset({"json", "json-lines", "sarif"})
 """Formats that carry fix edits: fixes are built in full for them."""
 
 
-def _apply(fixed: list[FixResult], write: bool, stdin: bool) -> list[tuple[str, str]]:
-    """Write fixed files (or the fixed source to stdout); return the errors, say the notes."""
+def _apply(
+    fixed: list[FixResult], write: bool, stdin: bool, project: Project
+) -> list[tuple[str, str]]:
+    """Write fixed files (or the fixed source to stdout); return the errors, say the notes.
+
+    A file that cannot be written keeps its findings: they are those of its original source."""
     errors: list[tuple[str, str]] = []
     for result in fixed:
         for note in result.notes:
@@ -279,6 +315,8 @@ def _apply(fixed: list[FixResult], write: bool, stdin: bool) -> list[tuple[str, 
                 write_atomic(Path(result.path), result.fixed)
             except OSError as exc:
                 errors.append((result.path, f"cannot write the fixes: {exc.strerror or exc}"))
+                settings_ = project.settings_for(Path(result.path))
+                result.remaining = check_source(result.path, result.original, settings_).diagnostics
                 result.applied = 0
     return errors
 
@@ -295,20 +333,21 @@ def _fixes_listing(fixed: list[FixResult]) -> str:
 def _summary(
     diagnostics: list[Diagnostic],
     checked: int,
+    failed: int,
     fixed: list[FixResult],
     fix: bool,
     unsafe_fixes: bool,
     hints: bool,
 ) -> str:
     """The closing line, with what ``--fix`` did; ``hints`` adds the fixes held back."""
-    line = summary(diagnostics, checked)
+    line = summary(diagnostics, checked, failed)
     applied = sum(r.applied for r in fixed)
     if fix and applied:
         total = applied + len(diagnostics)
         line = (
             f"Found {total} problem{'s' if total != 1 else ''} "
-            f"({applied} fixed, {len(diagnostics)} remaining; "
-            f"{checked} file{'s' if checked != 1 else ''} checked)"
+            f"({applied} fixed, {len(diagnostics)} remaining"
+            f"{failures(failed)}; {checked} file{'s' if checked != 1 else ''} checked)"
         )
     if not hints:
         return line
@@ -381,6 +420,8 @@ def rule(selector: str | None, show_all: bool, output_format: str) -> None:
 @isolated_option
 def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
     """Print the configuration that applies to PATH (default: the current directory)."""
+    if not os.path.lexists(path):
+        _fail(f"{path}: no such file or directory")
     try:
         config = _resolver(config_file, isolated).for_path(path)
     except ConfigError as exc:

@@ -69,7 +69,10 @@ def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
 
 
 def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+    try:
+        return (directory / "pyvenv.cfg").is_file()
+    except OSError:  # not searchable: the walk names it when it cannot list it
+        return False
 
 
 def discover(
@@ -86,8 +89,16 @@ def discover(
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if not os.path.lexists(path):
-            result.errors.append((raw, "no such file or directory"))
+        try:
+            path.stat()
+        except FileNotFoundError:
+            exists = os.path.lexists(path)
+            result.errors.append(
+                (raw, "dangling symlink" if exists else "no such file or directory")
+            )
+            continue
+        except OSError as exc:
+            result.errors.append((raw, exc.strerror or str(exc)))
             continue
         if path.is_file():
             if force_exclude and filter_for(path.parent).excluded(path):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from rtlint.engine import MAX_FILE_BYTES
 from tests.cli import rtlint, write
@@ -102,16 +107,85 @@ def test_symlink_loops_and_dangling_links_do_not_hang_or_fail(tmp_path: Path) ->
     assert code == 1 and [line.split(":")[0] for line in lines] == ["src/a.py"], stderr
 
 
-def test_unreadable_directory_is_named(tmp_path: Path) -> None:
-    write(tmp_path, {"locked/a.py": UNGUARDED})
+def _drop_permission_override() -> None:
+    """In the child before ``exec``: without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH even root
+    obeys permission bits, so ``chmod 0`` makes a real unreadable path (tests run as root)."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+PR_CAPBSET_DROP = 24
+
+
+def _rtlint_unprivileged(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``rtlint ARGS`` in a real process that cannot read what permission bits forbid."""
+    command = [sys.executable, "-m", "rtlint", *args]
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, preexec_fn=_drop_permission_override
+    )
+
+
+def test_unreadable_directory_is_named_and_the_rest_is_checked(tmp_path: Path) -> None:
+    write(tmp_path, {"locked/a.py": UNGUARDED, "open/b.py": UNGUARDED})
     os.chmod(tmp_path / "locked", 0)
     try:
-        if os.access(tmp_path / "locked", os.R_OK):
-            return  # this user (root) reads it anyway; nothing to observe
-        code, _, stderr = _concise(tmp_path)
-        assert code == 2 and "locked" in stderr and "Traceback" not in stderr
+        for args in ((), ("locked", "open")):
+            run = _rtlint_unprivileged(tmp_path, "check", "--output-format", "concise", *args)
+            assert run.returncode == 2, run.stderr
+            assert run.stderr == "rtlint: locked: Permission denied\n"
+            assert run.stdout.startswith("open/b.py:5:11: RT001 ")
+            assert "(1 file checked, 1 error)" in run.stdout
     finally:
         os.chmod(tmp_path / "locked", 0o755)
+
+
+def test_unreadable_file_named_on_the_command_line_is_one_line(tmp_path: Path) -> None:
+    write(tmp_path, {"locked.py": UNGUARDED, "b.py": UNGUARDED})
+    os.chmod(tmp_path / "locked.py", 0)
+    run = _rtlint_unprivileged(tmp_path, "check", "--output-format", "concise", "locked.py", "b.py")
+    assert run.returncode == 2
+    assert run.stderr == "rtlint: locked.py: cannot read: Permission denied\n"
+    assert run.stdout.startswith("b.py:5:11: RT001 ")
+
+
+@pytest.mark.parametrize("make", ["missing", "loop", "undecodable"])
+def test_the_summary_never_says_all_passed_when_a_path_failed(tmp_path: Path, make: str) -> None:
+    write(tmp_path, {"good.py": "x = 1\n"})
+    if make == "loop":
+        os.symlink("bad.py", tmp_path / "bad.py")
+    elif make == "undecodable":
+        (tmp_path / "bad.ts").write_bytes(b"// caf\xe9\nsend('response.create')\n")
+    name = "bad.ts" if make == "undecodable" else "bad.py"
+    result = rtlint("check", "good.py", name, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"rtlint: {name}: ") and result.stderr.count("\n") == 1
+    assert "All checks passed!" not in result.stdout
+    assert result.stdout == "No problems found (1 file checked, 1 error)\n"
+
+
+def test_usage_errors_are_one_line_in_rtlint_style(tmp_path: Path) -> None:
+    for args in (
+        ("check", "--output-format", "bogus"),
+        ("check", "--jobs", "0"),
+        ("check", "--output-file", "nonsense"),
+        ("check", "--no-such-option"),
+        ("no-such-command",),
+        ("config", "nowhere"),
+        ("rule",),
+    ):
+        result = rtlint(*args, cwd=tmp_path)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("rtlint: error: "), (args, result.stderr)
+        assert result.stderr.count("\n") == 1, (args, result.stderr)
+        assert "Usage:" not in result.stderr and not result.stdout
+    assert (
+        "rtlint: error: nowhere: no such file or directory"
+        in rtlint("config", "nowhere", cwd=tmp_path).stderr
+    )
 
 
 def test_thousands_of_paths_in_one_process(tmp_path: Path) -> None:

@@ -24,12 +24,21 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary(diagnostics: Sequence[Diagnostic], checked: int) -> str:
-    """The closing line: how many problems in how many files."""
+def failures(failed: int) -> str:
+    """The summary's count of paths that failed (unreadable, missing, unwritable), if any."""
+    return f", {_plural(failed, 'error')}" if failed else ""
+
+
+def summary(diagnostics: Sequence[Diagnostic], checked: int, failed: int = 0) -> str:
+    """The closing line: how many problems in how many files, and how many paths failed.
+
+    "All checks passed!" only when nothing was found and nothing failed."""
     files = len({d.path for d in diagnostics})
-    checked_text = f"({_plural(checked, 'file')} checked)"
+    checked_text = f"({_plural(checked, 'file')} checked{failures(failed)})"
     if not diagnostics:
-        return f"All checks passed! {checked_text}"
+        return (
+            f"No problems found {checked_text}" if failed else f"All checks passed! {checked_text}"
+        )
     return (
         f"Found {_plural(len(diagnostics), 'problem')} in {_plural(files, 'file')} {checked_text}"
     )
@@ -63,7 +72,7 @@ def code_frame(d: Diagnostic, lines: list[str], color: bool = False, context: in
 _SAFETY_NOTE = {
     Safety.SAFE: "fix available",
     Safety.UNSAFE: "unsafe fix available with `--unsafe-fixes`",
-    Safety.DISPLAY_ONLY: "suggested fix, shown with `--diff`, never applied",
+    Safety.DISPLAY_ONLY: "suggestion only, never applied: its edit is in the JSON and SARIF output",
 }
 
 
