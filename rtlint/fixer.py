@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
-from rtlint.engine import SYNTAX_ERROR, FileResult, Settings, check_source, in_parallel, read_source
+from rtlint.engine import FileResult, Settings, check_source, in_parallel, read_source
 
 MAX_PASSES = 10
 
@@ -91,7 +91,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
     if current.error:
         outcome.error = current.error
         return outcome
-    if any(d.code == SYNTAX_ERROR for d in current.diagnostics):
+    if not current.parsed:
         outcome.notes.append("not fixed: the file does not parse")
         return outcome
     for _ in range(MAX_PASSES):
@@ -101,7 +101,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
             break
         candidate = apply_edits(outcome.fixed, [e for f in chosen for e in f.edits], encoding)
         result = check_source(path, candidate, settings)
-        if result.error or any(d.code == SYNTAX_ERROR for d in result.diagnostics):
+        if result.error or not result.parsed:
             outcome.notes.append("fixes left out: they would make the file fail to parse")
             break
         grew = _keys(result) - _keys(current)

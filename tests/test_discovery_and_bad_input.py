@@ -213,3 +213,24 @@ def test_a_rule_that_crashes_names_the_file_and_the_run_goes_on() -> None:
     result = check_source("a.py", UNGUARDED.encode(), Settings(rules=(Broken,)))
     assert result.error == "internal error (KeyError: 'boom'); please report it"
     assert result.diagnostics == []
+
+
+def test_syntax_errors_are_a_rule_that_can_be_selected_and_ignored(tmp_path: Path) -> None:
+    import json
+
+    write(tmp_path, {"bad.py": "def f(:\n    'response.create'\n", "good.py": UNGUARDED})
+    assert any(": E999 " in line for line in _concise(tmp_path)[1])
+    for args in (("--ignore", "E999"), ("--ignore", "syntax-error"), ("--select", "RT001")):
+        code, lines, stderr = _concise(tmp_path, *args)
+        assert code == 1 and [line.split(":")[0] for line in lines] == ["good.py"], stderr
+    code, lines, _ = _concise(tmp_path, "--select", "E999")
+    assert code == 1 and [line.split(":")[0] for line in lines] == ["bad.py"]
+    write(tmp_path, {"pyproject.toml": '[tool.rtlint.per-file-ignores]\n"bad.py" = ["E999"]\n'})
+    assert [line.split(":")[0] for line in _concise(tmp_path)[1]] == ["good.py"]
+    fixed = rtlint("check", "--fix", "--isolated", "--ignore", "E999", "bad.py", cwd=tmp_path)
+    assert fixed.exit_code == 0 and "not fixed: the file does not parse" in fixed.stderr
+    assert (tmp_path / "bad.py").read_text() == "def f(:\n    'response.create'\n"
+    sarif = json.loads(rtlint("check", "--output-format", "sarif", cwd=tmp_path).stdout)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert "E999" in [r["id"] for r in rules]
+    assert rtlint("rule", "E999", cwd=tmp_path).stdout.startswith("# syntax-error (E999)")
