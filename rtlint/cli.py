@@ -15,12 +15,12 @@ from rtlint import __version__, cache, exitcodes
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
-from rtlint.docs import as_json, page
+from rtlint.docs import all_documented, as_json, page
+from rtlint.docs import by_selector as documented
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
 from rtlint.frontends import SUFFIXES
 from rtlint.project import Project, settings
-from rtlint.registry import all_rules, by_selector
 from rtlint.reporters import FORMATS, Report
 from rtlint.reporters import statistics as stats
 from rtlint.reporters.text import failures, summary
@@ -398,11 +398,11 @@ def _write(target: Path, text: str) -> None:
     "--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def rule(selector: str | None, show_all: bool, output_format: str) -> None:
-    """Print the documentation of a rule (by code, prefix or name), as docs/rules/ holds it."""
+    """Print the documentation of a rule or trace code (by code, prefix or name)."""
     if show_all:
-        rules = list(all_rules())
+        rules = all_documented()
     elif selector:
-        rules = by_selector(selector)
+        rules = documented(selector)
         if not rules:
             _fail(f"unknown rule `{selector}`")
     else:
