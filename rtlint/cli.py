@@ -1,4 +1,4 @@
-"""The ``rtlint`` command line: ``check``, ``rule`` and ``config``."""
+"""The ``rtlint`` command line: ``check``, ``rule``, ``config`` and ``clean``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import click
 
 from rtlint import __version__, cache, exitcodes
+from rtlint.clean import clean
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
@@ -183,7 +184,8 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
     type=click.Path(file_okay=False, path_type=str),
     default=None,
     metavar="DIR",
-    help=f"Cache results by content here [default: {cache.DIRECTORY}; env RTLINT_CACHE_DIR].",
+    help=f"Cache results by content here [default: {cache.DIRECTORY} at the project root; "
+    "env RTLINT_CACHE_DIR; `rtlint clean` removes it].",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
@@ -221,7 +223,9 @@ def check(
         edits=needs_edits,
         cache_dir=None
         if no_cache
-        else (cache_dir or os.environ.get("RTLINT_CACHE_DIR") or cache.DIRECTORY),
+        else (
+            cache_dir or os.environ.get("RTLINT_CACHE_DIR") or cache.default_directory(Path.cwd())
+        ),
     )
     sources: dict[str, bytes] = {}
     fixed: list[FixResult] = []
@@ -254,6 +258,8 @@ def check(
                 results = project.check(found.files, jobs)
     except ConfigError as exc:
         _fail(str(exc))
+    if project.cache_dir is not None:
+        cache.prune(project.cache_dir)
     if fixing:
         errors += _apply(fixed, fix and not diff, stdin_filename is not None, project)
         results = [FileResult(r.path, r.remaining, r.error) for r in fixed]
@@ -427,6 +433,9 @@ def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
     except ConfigError as exc:
         _fail(str(exc))
     click.echo(as_toml(config, settings(config).rules), nl=False)
+
+
+main.add_command(clean)
 
 
 def _register_optional_commands() -> None:
