@@ -7,6 +7,7 @@ do not parse to begin with are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
 import functools
@@ -133,8 +134,10 @@ def fix_files(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` via a temporary file in the same directory; keep its mode."""
-    mode = stat.S_IMODE(path.stat().st_mode)
+    """Replace ``path`` with ``data`` via a temporary file in the same directory; keep its mode,
+    and its owner and group where the process may set them."""
+    info = path.stat()
+    mode = stat.S_IMODE(info.st_mode)
     # The mode bits are honoured even for root, who could replace a read-only file.
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise PermissionError(errno.EACCES, "the file is read-only", str(path))
@@ -144,7 +147,13 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+            try:
+                os.chown(tmp, info.st_uid, info.st_gid)
+            except PermissionError:  # not ours to give away; the group may still be ours
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, -1, info.st_gid)
+        os.chmod(tmp, mode)  # after chown, which may clear set-id bits
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -107,3 +107,14 @@ def test_a_suggestion_says_where_its_edit_is_shown_and_it_is_there(tmp_path: Pat
     (result,) = sarif["runs"][0]["results"]
     assert result["fixes"][0]["artifactChanges"][0]["replacements"]
     assert path.read_bytes().count(b"response.create") == 1
+
+
+def test_fixes_keep_the_files_owner_and_group(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "safe.py", SAFE)
+    if os.geteuid() != 0:
+        return  # only a privileged process can give a file to someone else: nothing to observe
+    os.chown(path, 12345, 23456)
+    result = rtlint("check", "--fix", "safe.py", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert path.read_bytes() == (FIX / "route_through_helper.py.fixed").read_bytes()
+    assert (path.stat().st_uid, path.stat().st_gid) == (12345, 23456)
