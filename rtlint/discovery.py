@@ -15,9 +15,10 @@ from rtlint.frontends import SUFFIXES
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "build", "dist",
     "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages",
-    ".eggs", ".next", ".turbo", "coverage",
+    ".eggs", ".next", ".turbo", "coverage", "*.min.*js", "*.bundle.*js", "*.chunk.*js",
 )  # fmt: skip
-"""Skipped when walking directories unless ``exclude`` is configured (``extend-exclude`` adds)."""
+"""Skipped when walking directories unless ``exclude`` is configured (``extend-exclude`` adds):
+tool and build directories, and minified or bundled scripts (``app.min.js``)."""
 
 DEFAULT_INCLUDE = tuple(f"*{suffix}" for suffix in sorted(SUFFIXES))
 """Files checked when walking directories."""

@@ -48,6 +48,21 @@ def test_walk_skips_vendor_and_build_dirs_and_gitignored_paths(tmp_path: Path) -
     assert sorted(line.split(":")[0] for line in lines) == ["src/a.py", "web/app.tsx"]
 
 
+def test_minified_and_bundled_scripts_are_skipped_unless_named(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "web/app.ts": UNGUARDED_TS,
+        "web/app.min.js": UNGUARDED_TS,
+        "web/lib.min.mjs": UNGUARDED_TS,
+        "web/vendor.bundle.js": UNGUARDED_TS,
+        "web/main.3f2a.chunk.js": UNGUARDED_TS,
+        "web/minimal.js": UNGUARDED_TS,
+    })  # fmt: skip
+    code, lines, _ = _concise(tmp_path)
+    assert sorted(line.split(":")[0] for line in lines) == ["web/app.ts", "web/minimal.js"]
+    assert _concise(tmp_path, "web/app.min.js")[0] == 1
+    assert _concise(tmp_path, "--force-exclude", "web/app.min.js")[1] == []
+
+
 def test_a_directory_named_on_purpose_is_checked_even_if_excluded(tmp_path: Path) -> None:
     write(tmp_path, {"dist/bundle.js": UNGUARDED_TS, "dist/node_modules/m.js": UNGUARDED_TS})
     code, lines, _ = _concise(tmp_path, "dist")

@@ -44,6 +44,11 @@ def summary(diagnostics: Sequence[Diagnostic], checked: int, failed: int = 0) ->
     )
 
 
+MAX_FRAME_WIDTH = 160
+"""Columns of source shown per line: longer lines (minified bundles) are cut around the
+finding, with ``…`` where text is left out."""
+
+
 def code_frame(d: Diagnostic, lines: list[str], color: bool = False, context: int = 1) -> list[str]:
     """Source lines around the finding with a caret underline, like ruff's full output."""
     if not lines or d.span.line > len(lines):
@@ -52,21 +57,36 @@ def code_frame(d: Diagnostic, lines: list[str], color: bool = False, context: in
     last = min(len(lines), d.span.line + context)
     width = len(str(last))
     gutter = paint(" " * width + " |", CYAN, color)
+    raw = lines[d.span.line - 1].rstrip("\r\n")
+    start = len(raw[: d.span.column - 1].expandtabs(4))
+    if d.span.end_line == d.span.line:
+        end = len(raw[: d.span.end_column - 1].expandtabs(4))
+    else:
+        end = len(raw.expandtabs(4))
+    end = max(end, start + 1)
+    left = 0
+    if len(raw.expandtabs(4)) > MAX_FRAME_WIDTH:
+        left = max(0, min(start - 20, end - MAX_FRAME_WIDTH + 20))
     out = [gutter]
     for n in range(first, last + 1):
-        text = lines[n - 1].rstrip("\r\n").expandtabs(4)
+        text = _window(lines[n - 1].rstrip("\r\n").expandtabs(4), left)
         out.append((paint(f"{n:>{width}} |", CYAN, color) + f" {text}").rstrip())
         if n == d.span.line:
-            raw = lines[n - 1].rstrip("\r\n")
-            start = len(raw[: d.span.column - 1].expandtabs(4))
-            if d.span.end_line == d.span.line:
-                end = len(raw[: d.span.end_column - 1].expandtabs(4))
-            else:
-                end = len(raw.expandtabs(4))
-            carets = paint("^" * max(1, end - start) + f" {d.code}", RED, color)
-            out.append(f"{gutter} {' ' * start}{carets}")
+            shift = left - (1 if left else 0)  # the leading "…" takes a column
+            lo = start - shift
+            hi = min(end - shift, MAX_FRAME_WIDTH + (1 if left else 0))
+            carets = paint("^" * max(1, hi - lo) + f" {d.code}", RED, color)
+            out.append(f"{gutter} {' ' * lo}{carets}")
     out.append(gutter)
     return out
+
+
+def _window(text: str, left: int) -> str:
+    """``text`` from column ``left``, at most :data:`MAX_FRAME_WIDTH` columns of it."""
+    if len(text) <= MAX_FRAME_WIDTH and not left:
+        return text
+    cut = text[left : left + MAX_FRAME_WIDTH]
+    return ("…" if left else "") + cut + ("…" if left + MAX_FRAME_WIDTH < len(text) else "")
 
 
 _SAFETY_NOTE = {
