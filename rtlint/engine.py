@@ -111,7 +111,9 @@ def _run_rules(
         error = Diagnostic(SYNTAX_ERROR, "syntax-error", exc.message, path, span, url=url)
         result.diagnostics.append(error)
         result.parsed = False
-        return result
+        if exc.partial is None:
+            return result
+        module = exc.partial  # the sound parts are analysed too
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         result.error = f"cannot decode: {exc}"
         return result

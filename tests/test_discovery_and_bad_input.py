@@ -57,7 +57,7 @@ def test_minified_and_bundled_scripts_are_skipped_unless_named(tmp_path: Path) -
         "web/main.3f2a.chunk.js": UNGUARDED_TS,
         "web/minimal.js": UNGUARDED_TS,
     })  # fmt: skip
-    code, lines, _ = _concise(tmp_path)
+    _, lines, _ = _concise(tmp_path)
     assert sorted(line.split(":")[0] for line in lines) == ["web/app.ts", "web/minimal.js"]
     assert _concise(tmp_path, "web/app.min.js")[0] == 1
     assert _concise(tmp_path, "--force-exclude", "web/app.min.js")[1] == []
@@ -249,3 +249,38 @@ def test_syntax_errors_are_a_rule_that_can_be_selected_and_ignored(tmp_path: Pat
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
     assert "E999" in [r["id"] for r in rules]
     assert rtlint("rule", "E999", cwd=tmp_path).stdout.startswith("# syntax-error (E999)")
+
+
+def test_a_file_that_partly_parses_is_analysed_where_it_is_sound(tmp_path: Path) -> None:
+    broken = """export function broken(ws: WebSocket) {
+  const x = { type: "response.create" ;
+}
+
+export function sound(ws: WebSocket) {
+  ws.send(JSON.stringify({ type: "response.create" }));
+}
+"""
+    write(tmp_path, {"mixed.ts": broken})
+    code, lines, _ = _concise(tmp_path)
+    assert code == 1
+    assert [line.split(" ")[:2] for line in lines] == [
+        ["mixed.ts:2:38:", "E999"],
+        ["mixed.ts:6:3:", "RT001"],
+    ]
+    fixed = rtlint("check", "--fix", "--unsafe-fixes", "mixed.ts", cwd=tmp_path)
+    assert "not fixed: the file does not parse" in fixed.stderr
+    assert (tmp_path / "mixed.ts").read_text() == broken
+
+
+def test_jsx_text_the_grammar_rejects_but_typescript_accepts_is_not_e999(tmp_path: Path) -> None:
+    page = (
+        'export const Title = () => <h4>API Version & Project</h4>;\nws.send("response.create");\n'
+    )
+    write(tmp_path, {"title.tsx": page, "title.jsx": page, "legacy.js": page})
+    code, lines, stderr = _concise(tmp_path)
+    assert code == 1, stderr
+    assert sorted(line.split(" ")[:2] for line in lines) == [
+        ["legacy.js:2:1:", "RT001"],
+        ["title.jsx:2:1:", "RT001"],
+        ["title.tsx:2:1:", "RT001"],
+    ]
