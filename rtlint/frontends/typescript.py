@@ -309,9 +309,7 @@ def _jsx_text(node: Node) -> bool:
     parent = node.parent
     if parent is None or parent.type != "jsx_element" or node.text is None:
         return False
-    return not any(c in node.text for c in b"<>{}") and not any(
-        c.is_missing for c in node.children
-    )
+    return not any(c in node.text for c in b"<>{}") and not any(c.is_missing for c in node.children)
 
 
 def _syntax_error(node: Node, source: bytes, index: LineIndex) -> ParseError:
