@@ -16,9 +16,10 @@ class UnparsableFile(Rule):
     that pass the text prefilter (they mention `response.create` or a response
     helper) are parsed at all: a syntax error elsewhere is your compiler's to report.
 
-    A TypeScript or JavaScript file the grammar only partly parses, where the
-    language itself accepts the code (for example a bare `&` in JSX text), is not
-    an error: it is analysed where the tree is sound.
+    In a TypeScript or JavaScript file that partly parses, the functions without a
+    syntax error are still analysed, so their findings are reported next to the
+    E999. Text that TypeScript accepts but the grammar rejects (a bare `&` in JSX
+    text, as in `<h4>Version & Project</h4>`) is not an error at all.
 
     ## Why is this bad?
     A file that does not parse cannot be analysed: every send in it goes unchecked,
