@@ -33,6 +33,14 @@ def _fail(message: str) -> NoReturn:
     sys.exit(exitcodes.ERROR)
 
 
+class _NotRaised(click.ClickException):
+    """Stands in for an exception class this click version does not have."""
+
+
+_NO_ARGS: type[click.ClickException] = getattr(click.exceptions, "NoArgsIsHelpError", _NotRaised)
+"""Raised for a bare ``rtlint`` from click 8.2 on (before, the help is printed, exit 0)."""
+
+
 class _Group(click.Group):
     """Usage errors in rtlint's one-line style (``rtlint: error: …``, exit 2), not click's block."""
 
@@ -46,8 +54,8 @@ class _Group(click.Group):
     ) -> Any:
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        except _NO_ARGS as exc:  # `rtlint` alone (click >= 8.2): the help, as click shows it
+            click.echo(exc.format_message(), err=True)
             sys.exit(exitcodes.ERROR)
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split()).rstrip(".")
