@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -26,6 +25,7 @@ from rtlint.reporters import FORMATS, Report
 from rtlint.reporters import statistics as stats
 from rtlint.reporters.text import failures, summary
 from rtlint.selection import Selection, split, unknown
+from rtlint.usage_errors import OneLineErrors
 
 
 def _fail(message: str) -> NoReturn:
@@ -33,43 +33,7 @@ def _fail(message: str) -> NoReturn:
     sys.exit(exitcodes.ERROR)
 
 
-class _NotRaised(click.ClickException):
-    """Stands in for an exception class this click version does not have."""
-
-
-_NO_ARGS: type[click.ClickException] = getattr(click.exceptions, "NoArgsIsHelpError", _NotRaised)
-"""Raised for a bare ``rtlint`` from click 8.2 on (before, the help is printed, exit 0)."""
-
-
-class _Group(click.Group):
-    """Usage errors in rtlint's one-line style (``rtlint: error: …``, exit 2), not click's block."""
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except _NO_ARGS as exc:  # `rtlint` alone (click >= 8.2): the help, as click shows it
-            click.echo(exc.format_message(), err=True)
-            sys.exit(exitcodes.ERROR)
-        except click.ClickException as exc:
-            message = " ".join(exc.format_message().split()).rstrip(".")
-            if isinstance(exc, click.UsageError) and exc.ctx is not None:
-                message += f" (see `{exc.ctx.command_path} --help`)"
-            _fail(message[:1].lower() + message[1:])
-        except click.exceptions.Abort:
-            _fail("aborted")
-        if standalone_mode:
-            sys.exit(code if isinstance(code, int) else exitcodes.SUCCESS)
-        return code
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="rtlint")
 def main() -> None:
     """Find `response.create` sends that can race an active realtime response."""
