@@ -3,15 +3,23 @@
 Content keys (not modification times) keep the cache valid in CI, where every checkout
 resets mtimes. Entries are written atomically, so parallel workers never read a torn
 file; anything unreadable is treated as a miss.
+
+The cache lives at the project root (:func:`default_directory`), not wherever rtlint
+runs. It is bounded: :func:`prune` (at most once a day) drops entries unused for
+:data:`MAX_AGE_DAYS` and then the least recently used ones beyond :data:`MAX_BYTES`.
+``rtlint clean`` removes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import pickle
+import shutil
 import tempfile
+import time
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -19,6 +27,29 @@ from pathlib import Path
 from rtlint.engine import FileResult, Settings
 
 DIRECTORY = ".rtlint_cache"
+MARKER = "# Created by rtlint.\n"
+"""The first line of the ``.gitignore`` in every cache directory: what ``clean`` may delete."""
+ROOT_MARKERS = (".git", ".rtlint.toml", "rtlint.toml", "pyproject.toml")
+"""A directory holding one of these is a project root."""
+MAX_AGE_DAYS = 30
+MAX_BYTES = 256 * 2**20
+PRUNE_EVERY = 24 * 3600
+"""Seconds between two prunes of the same cache."""
+
+
+def project_root(start: Path) -> Path:
+    """The nearest directory from ``start`` upwards with a configuration file or ``.git``;
+    ``start`` itself when there is none."""
+    start = Path(os.path.abspath(start))
+    for directory in (start, *start.parents):
+        if any(os.path.lexists(directory / marker) for marker in ROOT_MARKERS):
+            return directory
+    return start
+
+
+def default_directory(start: Path) -> str:
+    """Where results are cached when neither ``--cache-dir`` nor ``RTLINT_CACHE_DIR`` says."""
+    return str(project_root(start) / DIRECTORY)
 
 
 @cache
@@ -66,9 +97,11 @@ def _entry(directory: str, digest: str) -> Path:
 
 
 def load(directory: str, digest: str) -> FileResult | None:
+    entry = _entry(directory, digest)
     try:
-        with _entry(directory, digest).open("rb") as handle:
+        with entry.open("rb") as handle:
             result = pickle.load(handle)
+        os.utime(entry)  # recently used: pruned last
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
     return result if isinstance(result, FileResult) else None
@@ -81,10 +114,64 @@ def store(directory: str, digest: str, result: FileResult) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         ignore = Path(directory) / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# Created by rtlint.\n*\n", encoding="utf-8")
+            ignore.write_text(f"{MARKER}*\n", encoding="utf-8")
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)
     except OSError:
         return
+
+
+def is_cache(directory: Path) -> bool:
+    """Whether ``directory`` is a cache rtlint created (its ``.gitignore`` says so)."""
+    try:
+        return (directory / ".gitignore").read_text(encoding="utf-8").startswith(MARKER)
+    except OSError:
+        return False
+
+
+def prune(
+    directory: str,
+    max_age_days: float = MAX_AGE_DAYS,
+    max_bytes: int = MAX_BYTES,
+    every: float = PRUNE_EVERY,
+) -> int:
+    """Delete entries unused for ``max_age_days``, then the least recently used ones until
+    the rest fit in ``max_bytes``; at most once per ``every`` seconds. The number deleted."""
+    root = Path(directory)
+    stamp = root / ".pruned"
+    now = time.time()
+    try:
+        if now - stamp.stat().st_mtime < every:
+            return 0
+    except OSError:
+        pass
+    if not is_cache(root):
+        return 0
+    entries: list[tuple[float, int, Path]] = []
+    for path in root.glob("*/*.pickle"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        entries.append((info.st_mtime, info.st_size, path))
+    entries.sort(reverse=True)  # most recently used first
+    kept, deleted = 0, 0
+    for used, size, path in entries:
+        if now - used > max_age_days * 86400 or kept + size > max_bytes:
+            path.unlink(missing_ok=True)
+            deleted += 1
+        else:
+            kept += size
+    with contextlib.suppress(OSError):
+        stamp.touch()
+    return deleted
+
+
+def clean(directory: Path) -> bool:
+    """Remove the cache ``directory``; False when it is not one rtlint created."""
+    if not is_cache(directory):
+        return False
+    shutil.rmtree(directory, ignore_errors=True)
+    return True

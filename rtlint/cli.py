@@ -1,4 +1,4 @@
-"""The ``rtlint`` command line: ``check``, ``rule`` and ``config``."""
+"""The ``rtlint`` command line: ``check``, ``rule``, ``config`` and ``clean``."""
 
 from __future__ import annotations
 
@@ -11,30 +11,32 @@ from typing import NoReturn
 import click
 
 from rtlint import __version__, baseline, cache, exitcodes, lsp
+from rtlint.clean import clean
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
-from rtlint.docs import as_json, page
+from rtlint.docs import all_documented, as_json, page
+from rtlint.docs import by_selector as documented
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
 from rtlint.frontends import SUFFIXES
 from rtlint.project import Project, settings
-from rtlint.registry import all_rules, by_selector
 from rtlint.reporters import FORMATS, Report
 from rtlint.reporters import statistics as stats
-from rtlint.reporters.text import summary
+from rtlint.reporters.text import failures, summary
 from rtlint.selection import Selection, split, unknown
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="rtlint")
-def main() -> None:
-    """Find `response.create` sends that can race an active realtime response."""
+from rtlint.usage_errors import OneLineErrors
 
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"rtlint: error: {message}", err=True)
     sys.exit(exitcodes.ERROR)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="rtlint")
+def main() -> None:
+    """Find `response.create` sends that can race an active realtime response."""
 
 
 def _resolver(config_file: Path | None, isolated: bool) -> Resolver:
@@ -88,7 +90,7 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(readable=False, path_type=str))
 @click.option(
     "--output-format",
     type=click.Choice(list(FORMATS)),
@@ -154,7 +156,8 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
     type=click.Path(file_okay=False, path_type=str),
     default=None,
     metavar="DIR",
-    help=f"Cache results by content here [default: {cache.DIRECTORY}; env RTLINT_CACHE_DIR].",
+    help=f"Cache results by content here [default: {cache.DIRECTORY} at the project root; "
+    "env RTLINT_CACHE_DIR; `rtlint clean` removes it].",
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
@@ -207,7 +210,9 @@ def check(
         edits=needs_edits,
         cache_dir=None
         if no_cache
-        else (cache_dir or os.environ.get("RTLINT_CACHE_DIR") or cache.DIRECTORY),
+        else (
+            cache_dir or os.environ.get("RTLINT_CACHE_DIR") or cache.default_directory(Path.cwd())
+        ),
     )
     sources: dict[str, bytes] = {}
     fixed: list[FixResult] = []
@@ -240,8 +245,11 @@ def check(
                 results = project.check(found.files, jobs)
     except ConfigError as exc:
         _fail(str(exc))
+    if project.cache_dir is not None:
+        cache.prune(project.cache_dir)
     if fixing:
-        errors += _apply(fixed, fix and not diff, stdin_filename is not None)
+        errors += _apply(fixed, fix and not diff, stdin_filename is not None, project)
+        results = [FileResult(r.path, r.remaining, r.error) for r in fixed]
         if diff:
             click.echo("".join(unified_diff(r) for r in fixed if r.changed), nl=False)
             applied = sum(r.applied for r in fixed)
@@ -265,10 +273,12 @@ def check(
     click.echo(text, nl=False, color=report.color, err=to_stderr)
     if show_fixes and fixed:
         click.echo(_fixes_listing(fixed), nl=False, err=to_stderr)
+    checked = sum(1 for r in results if not r.error)
     if output_format in ("text", "concise") and not quiet:
         hints = output_format == "text"  # concise output stays one line per finding + summary
         click.echo(
-            _summary(diagnostics, len(results), fixed, fix, unsafe_fixes, hints), err=to_stderr
+            _summary(diagnostics, checked, len(errors), fixed, fix, unsafe_fixes, hints),
+            err=to_stderr,
         )
     if errors:
         sys.exit(exitcodes.ERROR)
@@ -279,8 +289,12 @@ _EDIT_FORMATS = frozenset({"json", "json-lines", "sarif"})
 """Formats that carry fix edits: fixes are built in full for them."""
 
 
-def _apply(fixed: list[FixResult], write: bool, stdin: bool) -> list[tuple[str, str]]:
-    """Write fixed files (or the fixed source to stdout); return the errors, say the notes."""
+def _apply(
+    fixed: list[FixResult], write: bool, stdin: bool, project: Project
+) -> list[tuple[str, str]]:
+    """Write fixed files (or the fixed source to stdout); return the errors, say the notes.
+
+    A file that cannot be written keeps its findings: they are those of its original source."""
     errors: list[tuple[str, str]] = []
     for result in fixed:
         for note in result.notes:
@@ -295,6 +309,8 @@ def _apply(fixed: list[FixResult], write: bool, stdin: bool) -> list[tuple[str, 
                 write_atomic(Path(result.path), result.fixed)
             except OSError as exc:
                 errors.append((result.path, f"cannot write the fixes: {exc.strerror or exc}"))
+                settings_ = project.settings_for(Path(result.path))
+                result.remaining = check_source(result.path, result.original, settings_).diagnostics
                 result.applied = 0
     return errors
 
@@ -337,20 +353,21 @@ def _fixes_listing(fixed: list[FixResult]) -> str:
 def _summary(
     diagnostics: list[Diagnostic],
     checked: int,
+    failed: int,
     fixed: list[FixResult],
     fix: bool,
     unsafe_fixes: bool,
     hints: bool,
 ) -> str:
     """The closing line, with what ``--fix`` did; ``hints`` adds the fixes held back."""
-    line = summary(diagnostics, checked)
+    line = summary(diagnostics, checked, failed)
     applied = sum(r.applied for r in fixed)
     if fix and applied:
         total = applied + len(diagnostics)
         line = (
             f"Found {total} problem{'s' if total != 1 else ''} "
-            f"({applied} fixed, {len(diagnostics)} remaining; "
-            f"{checked} file{'s' if checked != 1 else ''} checked)"
+            f"({applied} fixed, {len(diagnostics)} remaining"
+            f"{failures(failed)}; {checked} file{'s' if checked != 1 else ''} checked)"
         )
     if not hints:
         return line
@@ -401,11 +418,11 @@ def _write(target: Path, text: str) -> None:
     "--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def rule(selector: str | None, show_all: bool, output_format: str) -> None:
-    """Print the documentation of a rule (by code, prefix or name), as docs/rules/ holds it."""
+    """Print the documentation of a rule or trace code (by code, prefix or name)."""
     if show_all:
-        rules = list(all_rules())
+        rules = all_documented()
     elif selector:
-        rules = by_selector(selector)
+        rules = documented(selector)
         if not rules:
             _fail(f"unknown rule `{selector}`")
     else:
@@ -423,11 +440,16 @@ def rule(selector: str | None, show_all: bool, output_format: str) -> None:
 @isolated_option
 def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
     """Print the configuration that applies to PATH (default: the current directory)."""
+    if not os.path.lexists(path):
+        _fail(f"{path}: no such file or directory")
     try:
         config = _resolver(config_file, isolated).for_path(path)
     except ConfigError as exc:
         _fail(str(exc))
     click.echo(as_toml(config, settings(config).rules), nl=False)
+
+
+main.add_command(clean)
 
 
 def _register_optional_commands() -> None:

@@ -206,13 +206,13 @@ class Resolver:
 
     def for_path(self, path: Path) -> Config:
         """The configuration for a file (its directory's) or a directory."""
-        return self.for_directory(path if path.is_dir() else path.parent)
+        return self.for_directory(path if os.path.isdir(path) else path.parent)
 
 
 def _in_directory(directory: Path) -> Config | None:
     for name in CONFIG_FILES:
         path = directory / name
-        if path.is_file():
+        if os.path.isfile(path):  # False, not an error, in a directory that cannot be searched
             config = load(path)
             if config is not None:
                 return config

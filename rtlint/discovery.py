@@ -15,9 +15,10 @@ from rtlint.frontends import SUFFIXES
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "build", "dist",
     "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "site-packages",
-    ".eggs", ".next", ".turbo", "coverage",
+    ".eggs", ".next", ".turbo", "coverage", "*.min.*js", "*.bundle.*js", "*.chunk.*js",
 )  # fmt: skip
-"""Skipped when walking directories unless ``exclude`` is configured (``extend-exclude`` adds)."""
+"""Skipped when walking directories unless ``exclude`` is configured (``extend-exclude`` adds):
+tool and build directories, and minified or bundled scripts (``app.min.js``)."""
 
 DEFAULT_INCLUDE = tuple(f"*{suffix}" for suffix in sorted(SUFFIXES))
 """Files checked when walking directories."""
@@ -69,7 +70,10 @@ def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
 
 
 def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+    try:
+        return (directory / "pyvenv.cfg").is_file()
+    except OSError:  # not searchable: the walk names it when it cannot list it
+        return False
 
 
 def discover(
@@ -86,8 +90,16 @@ def discover(
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if not os.path.lexists(path):
-            result.errors.append((raw, "no such file or directory"))
+        try:
+            path.stat()
+        except FileNotFoundError:
+            exists = os.path.lexists(path)
+            result.errors.append(
+                (raw, "dangling symlink" if exists else "no such file or directory")
+            )
+            continue
+        except OSError as exc:
+            result.errors.append((raw, exc.strerror or str(exc)))
             continue
         if path.is_file():
             if force_exclude and filter_for(path.parent).excluded(path):

@@ -1,4 +1,4 @@
-"""Rule pages: what ``rtlint rule`` prints and ``docs/rules/<CODE>.md`` holds.
+"""Rule pages (and trace codes' pages): what ``rtlint rule`` prints, ``docs/rules/<CODE>.md`` holds.
 
 ``python -m rtlint.docs`` rewrites ``docs/rules/`` from the rule modules;
 ``python -m rtlint.docs --check`` exits 1 when the committed pages differ.
@@ -10,25 +10,43 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rtlint.registry import all_rules
+from rtlint import registry
 from rtlint.rule import Rule
+from rtlint.runtime import trace_codes
+from rtlint.runtime.trace_codes import TraceCode
 
 LANGUAGE_NAMES = {"python": "Python", "typescript": "TypeScript"}
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "rules"
 
+Documented = type[Rule] | TraceCode
+"""A source rule, or a code ``rtlint trace`` reports: both have a page."""
 
-def page(rule: type[Rule]) -> str:
+
+def all_documented() -> list[Documented]:
+    """Every code with a page: the rules, then the trace codes."""
+    return [*registry.all_rules(), *trace_codes.TRACE_CODES]
+
+
+def by_selector(selector: str) -> list[Documented]:
+    """Codes matching a code, a code prefix or a name."""
+    return [*registry.by_selector(selector), *trace_codes.by_selector(selector)]
+
+
+def page(rule: Documented) -> str:
     """The rule's page, in Markdown."""
-    languages = ", ".join(LANGUAGE_NAMES[lang] for lang in rule.languages)
+    if rule.languages:
+        found_in = "Languages: " + ", ".join(LANGUAGE_NAMES[lang] for lang in rule.languages)
+    else:
+        found_in = "Found in: wire logs, by `rtlint trace`"
     return (
         f"# {rule.name} ({rule.code})\n\n"
         f"{rule.summary}.\n\n"
-        f"Severity: {rule.severity} · Languages: {languages}\n\n"
+        f"Severity: {rule.severity} · {found_in}\n\n"
         f"{rule.documentation()}\n"
     )
 
 
-def as_json(rule: type[Rule]) -> dict[str, Any]:
+def as_json(rule: Documented) -> dict[str, Any]:
     """The rule's metadata and page as a JSON object (``rtlint rule --output-format json``)."""
     return {
         "code": rule.code,
@@ -44,7 +62,7 @@ def as_json(rule: type[Rule]) -> dict[str, Any]:
 
 def expected_pages() -> dict[str, str]:
     """File name → content of every page ``docs/rules/`` must hold."""
-    return {f"{rule.code}.md": page(rule) for rule in all_rules()}
+    return {f"{rule.code}.md": page(rule) for rule in all_documented()}
 
 
 def stale(directory: Path = DOCS_DIR) -> list[str]:

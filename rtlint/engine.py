@@ -14,7 +14,7 @@ from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import spec
 from rtlint.frontends import ParseError, lower
 from rtlint.ir import Span
-from rtlint.rule import Context, Rule
+from rtlint.rule import DOCS_URL, Context, Rule
 from rtlint.source import LineIndex
 from rtlint.suppressions import apply_suppressions
 from rtlint.vocabulary import DEFAULT, Vocabulary
@@ -61,6 +61,8 @@ class FileResult:
     """Why the file could not be checked (unreadable, undecodable, too large)."""
     skipped: bool = False
     """True when the prefilter showed there is nothing to check."""
+    parsed: bool = True
+    """False when the file does not parse (reported as E999 when that is selected)."""
 
 
 def prefilter(source: bytes, vocab: Vocabulary) -> bool:
@@ -77,7 +79,9 @@ def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
     """Check one file's bytes; inline suppressions are applied to the findings."""
     rules = settings.rules_for(path)
     result = _run_rules(path, source, rules, settings.vocab, settings.edits)
-    parsed = result.error is None and not any(d.code == SYNTAX_ERROR for d in result.diagnostics)
+    if not result.parsed and all(r.code != SYNTAX_ERROR for r in rules):
+        result.diagnostics = [d for d in result.diagnostics if d.code != SYNTAX_ERROR]
+    parsed = result.error is None and result.parsed
     if parsed and b"rtlint" in source:  # no directive can exist without the word
         result.diagnostics = apply_suppressions(path, source, result.diagnostics, rules)
     return result
@@ -103,8 +107,13 @@ def _run_rules(
     except ParseError as exc:
         offset = _offset(source, exc.line, exc.column)
         span = Span(offset, offset, exc.line, exc.column, exc.line, exc.column)
-        result.diagnostics.append(Diagnostic(SYNTAX_ERROR, "syntax-error", exc.message, path, span))
-        return result
+        url = DOCS_URL.format(code=SYNTAX_ERROR)
+        error = Diagnostic(SYNTAX_ERROR, "syntax-error", exc.message, path, span, url=url)
+        result.diagnostics.append(error)
+        result.parsed = False
+        if exc.partial is None:
+            return result
+        module = exc.partial  # the sound parts are analysed too
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
         result.error = f"cannot decode: {exc}"
         return result

@@ -7,6 +7,7 @@ do not parse to begin with are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
 import functools
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
-from rtlint.engine import SYNTAX_ERROR, FileResult, Settings, check_source, in_parallel, read_source
+from rtlint.engine import FileResult, Settings, check_source, in_parallel, read_source
 
 MAX_PASSES = 10
 
@@ -91,7 +92,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
     if current.error:
         outcome.error = current.error
         return outcome
-    if any(d.code == SYNTAX_ERROR for d in current.diagnostics):
+    if not current.parsed:
         outcome.notes.append("not fixed: the file does not parse")
         return outcome
     for _ in range(MAX_PASSES):
@@ -101,7 +102,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
             break
         candidate = apply_edits(outcome.fixed, [e for f in chosen for e in f.edits], encoding)
         result = check_source(path, candidate, settings)
-        if result.error or any(d.code == SYNTAX_ERROR for d in result.diagnostics):
+        if result.error or not result.parsed:
             outcome.notes.append("fixes left out: they would make the file fail to parse")
             break
         grew = _keys(result) - _keys(current)
@@ -133,8 +134,10 @@ def fix_files(
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` via a temporary file in the same directory; keep its mode."""
-    mode = stat.S_IMODE(path.stat().st_mode)
+    """Replace ``path`` with ``data`` via a temporary file in the same directory; keep its mode,
+    and its owner and group where the process may set them."""
+    info = path.stat()
+    mode = stat.S_IMODE(info.st_mode)
     # The mode bits are honoured even for root, who could replace a read-only file.
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise PermissionError(errno.EACCES, "the file is read-only", str(path))
@@ -144,7 +147,13 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+            try:
+                os.chown(tmp, info.st_uid, info.st_gid)
+            except PermissionError:  # not ours to give away; the group may still be ours
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, -1, info.st_gid)
+        os.chmod(tmp, mode)  # after chown, which may clear set-id bits
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

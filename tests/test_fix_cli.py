@@ -69,6 +69,9 @@ def test_read_only_file_is_left_untouched_with_a_clear_error(tmp_path: Path) -> 
     assert "safe.py: cannot write the fixes: the file is read-only" in result.stderr
     assert path.read_bytes() == SAFE
     assert "Traceback" not in result.stderr
+    # the fixes were not written, so the findings they would have resolved are still there
+    found = SAFE.count(b"expect: RT001")
+    assert f"Found {found} problems in 1 file (1 file checked, 1 error)" in result.stdout
 
 
 def test_file_that_does_not_parse_is_skipped_and_untouched(tmp_path: Path) -> None:
@@ -86,3 +89,32 @@ def test_stdin_fix_writes_the_fixed_source_to_stdout(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == (FIX / "route_through_helper.py.fixed").read_bytes()
     assert "All checks passed!" in result.stderr or "2 fixed" in result.stderr
+
+
+def test_a_suggestion_says_where_its_edit_is_shown_and_it_is_there(tmp_path: Path) -> None:
+    import json
+
+    path = _copy(
+        tmp_path, "f.py", b'async def f(ws):\n    await ws.send({"type": "response.create"})\n'
+    )
+    text = rtlint("check", "f.py", cwd=tmp_path).stdout
+    assert "(suggestion only, never applied: its edit is in the JSON and SARIF output)" in text
+    assert "--diff" not in text
+    assert rtlint("check", "--diff", "f.py", cwd=tmp_path).stdout == ""  # never applied
+    (finding,) = json.loads(rtlint("check", "--output-format", "json", "f.py", cwd=tmp_path).stdout)
+    assert finding["fix"]["applicability"] == "display-only" and finding["fix"]["edits"]
+    sarif = json.loads(rtlint("check", "--output-format", "sarif", "f.py", cwd=tmp_path).stdout)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert path.read_bytes().count(b"response.create") == 1
+
+
+def test_fixes_keep_the_files_owner_and_group(tmp_path: Path) -> None:
+    path = _copy(tmp_path, "safe.py", SAFE)
+    if os.geteuid() != 0:
+        return  # only a privileged process can give a file to someone else: nothing to observe
+    os.chown(path, 12345, 23456)
+    result = rtlint("check", "--fix", "safe.py", cwd=tmp_path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert path.read_bytes() == (FIX / "route_through_helper.py.fixed").read_bytes()
+    assert (path.stat().st_uid, path.stat().st_gid) == (12345, 23456)

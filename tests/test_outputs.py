@@ -266,3 +266,20 @@ def test_stdin(project: Path) -> None:
     ):
         bad = rtlint("check", *args, stdin=source, cwd=project)
         assert bad.exit_code == 2 and message in bad.stderr, bad.stderr
+
+
+def test_code_frames_cut_long_lines_around_the_finding(tmp_path: Path) -> None:
+    filler = "var a=" + "1+" * 30000 + "1;"
+    bundle = f'{filler}ws.send(JSON.stringify({{type:"response.create"}}));{filler}\n'
+    write(tmp_path, {"bundle.js": bundle, "short.js": bundle.replace(filler, "x();")})
+    result = rtlint("check", "bundle.js", cwd=tmp_path)
+    assert result.exit_code == 1
+    frame = [line for line in result.stdout.splitlines() if line.startswith(("1 |", "  |"))]
+    assert max(len(line) for line in result.stdout.splitlines()) < 200
+    source, carets = frame[1], frame[2]
+    assert source.startswith("1 | …") and source.endswith("…")
+    column = carets.index("^")
+    assert source[column:].startswith('ws.send(JSON.stringify({type:"response.create"}))')
+    assert carets[column:].startswith("^" * 10)
+    short = rtlint("check", "short.js", cwd=tmp_path).stdout
+    assert '1 | x();ws.send(JSON.stringify({type:"response.create"}));x();' in short

@@ -122,3 +122,28 @@ def test_rtlint_fix_hook_rewrites_the_unguarded_send(hook_repo: Path, tmp_path: 
     assert "files were modified by this hook" in result.stdout, result.stdout + result.stderr
     fixed = (project / "adapter.py").read_text(encoding="utf-8")
     assert fixed != UNGUARDED and "await self.commit()" in fixed
+
+
+def test_hooks_run_on_every_suffix_rtlint_checks(hook_repo: Path, tmp_path: Path) -> None:
+    """pre-commit gives `.mts`/`.cts` no type tag, so the hooks match on file names."""
+    unguarded = GUARDED.replace("    if (this.isResponseActive()) return;\n", "")
+    project = write(tmp_path, {"client.mts": unguarded, "server.cts": unguarded})
+    failed = _try_repo(hook_repo, project, "rtlint", "client.mts", "server.cts")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "client.mts:3:" in failed.stdout and "server.cts:3:" in failed.stdout, failed.stdout
+
+
+def test_hook_file_patterns_cover_every_suffix() -> None:
+    import re
+
+    from rtlint.frontends import SUFFIXES
+
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "types" not in text  # pre-commit's type tags miss .mts/.cts
+    patterns = re.findall(r"^  files: (.+)$", text, re.MULTILINE)
+    assert len(patterns) == text.count("- id:") == 2
+    for pattern in map(re.compile, patterns):
+        for suffix in SUFFIXES:
+            assert pattern.search(f"src/module{suffix}"), (pattern, suffix)
+            assert pattern.search(f"src/MODULE{suffix.upper()}"), (pattern, suffix)
+        assert not pattern.search("notes.txt") and not pattern.search("x.py.orig")

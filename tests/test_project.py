@@ -92,3 +92,34 @@ def test_ruff_and_mypy_are_clean() -> None:
         assert run.returncode == 0, run.stdout + run.stderr
     run = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_documents_cited_in_docstrings_ship_with_the_package() -> None:
+    """A ``NAME.md`` a module cites is next to it and declared as package data."""
+    import re
+
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    package_data = pyproject["tool"]["setuptools"].get("package-data", {})
+    cited = 0
+    for module in sorted((ROOT / "rtlint").rglob("*.py")):
+        for name in set(re.findall(r"\b([A-Z][A-Za-z_]*\.md)\b", module.read_text("utf-8"))):
+            cited += 1
+            package = ".".join(module.parent.relative_to(ROOT).parts)
+            assert (module.parent / name).is_file(), f"{module}: cites {name}, not shipped"
+            assert name in package_data.get(package, []), f"{name}: not in {package} data"
+    assert cited
+
+
+def test_readme_pins_rtlint_only_to_revisions_that_exist_or_placeholders() -> None:
+    """No release is tagged: the README must not name a tag (`rev: v0.1.0`) that is not there."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pins = re.findall(r"^\s*rev: (\S+)", readme, re.MULTILINE)
+    pins += re.findall(r"github\.com/rtlint/rtlint@([^\"'\s]+)", readme)
+    assert pins
+    tags = subprocess.run(["git", "tag", "-l"], cwd=ROOT, capture_output=True, text=True).stdout
+    for pin in pins:
+        assert pin == "<commit-sha>" or pin in tags.split(), f"README pins rtlint to {pin}"

@@ -228,7 +228,7 @@ class ModuleIndex:
                 return None
             return CreateEvent(v.span, _out_of_band(v.get("response")))
         if isinstance(v, ir.VStr):
-            if _JSON_CREATE.search(v.value):
+            if _JSON_CREATE.search(v.value) and _is_json_object(v.value):
                 return CreateEvent(v.span, bool(_JSON_OOB.search(v.value)))
             return None
         if isinstance(v, ir.VChoice):
@@ -431,6 +431,12 @@ def _how(arg: ir.Value, event: CreateEvent) -> str:
     if isinstance(arg, ir.VCall) and arg.args and event.span == arg.args[0].span:
         return "literal"
     return "builder" if isinstance(arg, ir.VCall) else "literal"
+
+
+def _is_json_object(text: str) -> bool:
+    """Serialized JSON (perhaps templated), not prose that quotes an event."""
+    text = text.strip()
+    return text.startswith("{") and text.endswith("}")
 
 
 def _out_of_band(v: ir.Value | None) -> bool:

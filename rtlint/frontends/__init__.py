@@ -13,13 +13,17 @@ SUFFIXES = PYTHON_SUFFIXES | TYPESCRIPT_SUFFIXES | TSX_SUFFIXES
 
 
 class ParseError(Exception):
-    """The source does not parse. ``line``/``column`` are 1-based."""
+    """The source does not parse. ``line``/``column`` are 1-based.
+
+    ``partial`` is the module lowered from the parts that do parse, when the frontend
+    can tell them apart (TypeScript): it is analysed too."""
 
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.partial: Module | None = None
 
 
 def lower(path: str, source: bytes) -> Module:

@@ -287,21 +287,32 @@ def _has_private_modifier(node: Node) -> bool:
     return False
 
 
-def _first_error(root: Node) -> Node:
-    """The first ERROR or MISSING node in document order."""
-    node = root
-    while not (node.is_error or node.is_missing):
-        for child in node.children:
-            if child.has_error or child.is_missing:
-                node = child
-                break
-        else:
-            return node
-    return node
+def _errors(root: Node) -> list[Node]:
+    """The ERROR and MISSING nodes that are real syntax errors, in document order.
+
+    Text in JSX that the grammar rejects but TypeScript accepts (a bare ``&``, as in
+    ``<h4>Version & Project</h4>``) parses as an ERROR node among a JSX element's
+    children: that is not an error."""
+    found: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing or (node.is_error and not _jsx_text(node)):
+            found.append(node)
+        elif node.has_error:
+            stack.extend(reversed(node.children))
+    return found
 
 
-def _syntax_error(root: Node, source: bytes, index: LineIndex) -> ParseError:
-    node = _first_error(root)
+def _jsx_text(node: Node) -> bool:
+    """An ERROR node that is JSX text: a child of a JSX element, holding no tag or braces."""
+    parent = node.parent
+    if parent is None or parent.type != "jsx_element" or node.text is None:
+        return False
+    return not any(c in node.text for c in b"<>{}") and not any(c.is_missing for c in node.children)
+
+
+def _syntax_error(node: Node, source: bytes, index: LineIndex) -> ParseError:
     line, column = index.position(node.start_byte)
     if node.is_missing:
         return ParseError(f"syntax error: missing `{node.type}`", line, column)
@@ -1392,19 +1403,29 @@ _STMT: dict[str, StmtHandler] = {
 def lower(path: str, source: bytes, *, tsx: bool = False) -> Module:
     """Lower a TypeScript/JavaScript (``tsx``: TSX/JSX) file into a :class:`Module`.
 
-    Raises :class:`ParseError` at the first syntax error.
+    Raises :class:`ParseError` at the first real syntax error; its ``partial`` module
+    holds what is sound: every function that contains a syntax error is left empty.
     """
-    tree = _parser(tsx).parse(source)
-    root = tree.root_node
+    root = _parser(tsx).parse(source).root_node
     index = LineIndex(source)
-    if root.has_error:
-        error = _syntax_error(root, source, index)
-        if tsx or not path.endswith(_JS_SUFFIXES):
-            raise error
-        tree = _parser(True).parse(source)  # JSX in a .js file
-        root = tree.root_node
-        if root.has_error:
-            raise error
+    errors = _errors(root) if root.has_error else []
+    if errors and not tsx and path.endswith(_JS_SUFFIXES):
+        jsx_root = _parser(True).parse(source).root_node  # JSX in a .js file
+        if not _errors(jsx_root):
+            root, errors = jsx_root, []
+    module = _lower_tree(path, source, index, root)
+    if not errors:
+        return module
+    broken = [e.start_byte for e in errors]
+    for function in module.functions:
+        if any(function.span.start_byte <= b <= function.span.end_byte for b in broken):
+            function.body = []
+    error = _syntax_error(errors[0], source, index)
+    error.partial = module
+    raise error
+
+
+def _lower_tree(path: str, source: bytes, index: LineIndex, root: Node) -> Module:
     lowerer = _Lowerer(source, index)
     span = lowerer.span(root)
     module = Function(0, "<module>", "module", (), [], span, span, None)

@@ -1,6 +1,6 @@
 """The reference adapter: a Realtime client that never races its own responses.
 
-Porting guide — the pattern, in five rules (PROTOCOL.md §1.2-1.5, §2):
+Porting guide — the pattern, in five rules (``PROTOCOL.md`` in this package, §1.2-1.5, §2):
 
 1. **One slot, explicit states.** The default conversation holds at most one
    response. :class:`ResponseState` says where the slot is: ``IDLE`` (free),

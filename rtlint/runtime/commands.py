@@ -19,7 +19,7 @@ from rtlint.runtime.wirelog import WireLogError, read_wire_log
 
 
 @click.command()
-@click.argument("log", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--output-format",
     type=click.Choice(["concise", "json"]),
@@ -31,36 +31,49 @@ from rtlint.runtime.wirelog import WireLogError, read_wire_log
     "--html",
     "html_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also draw the log as a timeline in this HTML file.",
+    help="Also draw the log as a timeline in this HTML file (one LOG only).",
 )
 @click.option(
     "--svg",
     "svg_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also draw the log as a timeline in this SVG file.",
+    help="Also draw the log as a timeline in this SVG file (one LOG only).",
 )
-def trace(log: Path, output_format: str, html_file: Path | None, svg_file: Path | None) -> None:
-    """Check a wire log (JSON lines) for response-slot violations and races.
+def trace(
+    logs: tuple[Path, ...], output_format: str, html_file: Path | None, svg_file: Path | None
+) -> None:
+    """Check wire logs (JSON lines) for response-slot violations and races.
 
-    Exit 0 when clean or with recovered races only, 1 with violations or
-    unrecovered races, 2 when the log cannot be read.
+    Each LOG is checked on its own. Exit 0 when clean or with recovered races
+    only, 1 with violations or unrecovered races, 2 when a log cannot be read
+    (the others are still checked).
     """
-    try:
-        records = read_wire_log(log)
-    except WireLogError as exc:
-        click.echo(f"rtlint: error: {exc}", err=True)
+    drawing = [(t, r) for t, r in ((html_file, render_html), (svg_file, render_svg)) if t]
+    if drawing and len(logs) > 1:
+        click.echo("rtlint: error: --html and --svg draw one LOG; name one log", err=True)
         sys.exit(exitcodes.ERROR)
-    findings = check_records(records)
-    for target, render in ((html_file, render_html), (svg_file, render_svg)):
-        if target is not None:
+    checked: list[tuple[str, Finding]] = []
+    unreadable = 0
+    for log in logs:
+        try:
+            records = read_wire_log(log)
+        except WireLogError as exc:
+            click.echo(f"rtlint: error: {exc}", err=True)
+            unreadable += 1
+            continue
+        findings = check_records(records)
+        for target, render in drawing:
             _draw(target, render(records, findings, f"rtlint trace {log}"))
+        checked += [(str(log), finding) for finding in findings]
     if output_format == "json":
-        click.echo(json.dumps([_as_json(f, str(log)) for f in findings], indent=2))
+        click.echo(json.dumps([_as_json(f, name) for name, f in checked], indent=2))
     else:
-        for finding in findings:
-            click.echo(_concise(finding, str(log)))
-        click.echo(_summary(findings))
-    sys.exit(exitcodes.FINDINGS if any(f.fails for f in findings) else exitcodes.SUCCESS)
+        for name, finding in checked:
+            click.echo(_concise(finding, name))
+        click.echo(_summary([f for _, f in checked], len(logs) - unreadable, unreadable))
+    if unreadable:
+        sys.exit(exitcodes.ERROR)
+    sys.exit(exitcodes.FINDINGS if any(f.fails for _, f in checked) else exitcodes.SUCCESS)
 
 
 def _draw(target: Path, text: str) -> None:
@@ -78,15 +91,17 @@ def _concise(finding: Finding, filename: str) -> str:
     return f"{filename}:{finding.line}: {finding.code} {finding.message}{suffix}"
 
 
-def _summary(findings: list[Finding]) -> str:
+def _summary(findings: list[Finding], checked: int, unreadable: int) -> str:
+    logs = f"({_plural(checked, 'log')} checked"
+    logs += f", {_plural(unreadable, 'error')})" if unreadable else ")"
     if not findings:
-        return "All checks passed!"
+        return f"No problems found {logs}" if unreadable else f"All checks passed! {logs}"
     races = [f for f in findings if f.category == "race"]
     unrecovered = sum(f.recovered is False for f in races)
     violations = len(findings) - len(races)
     return (
         f"Found {_plural(len(findings), 'problem')}: {_plural(violations, 'violation')}, "
-        f"{_plural(len(races), 'race')} ({unrecovered} not recovered)"
+        f"{_plural(len(races), 'race')} ({unrecovered} not recovered) {logs}"
     )
 
 

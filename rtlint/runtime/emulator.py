@@ -11,9 +11,10 @@ per-connection queue that adds the configured latency, renames events for the
 beta dialect, applies the drop knobs and records the wire log.
 
 The wire log is written from the client's point of view (a client event is
-``sent``) but in the server's order: an event the server had already written
-while the client's next event was in flight appears before it. For race
-analysis, prefer the client's own log (the reference adapter writes one).
+``sent``), with each connection's id (``conn``), but in the server's order: an
+event the server had already written while the client's next event was in
+flight appears before it. For race analysis, prefer the client's own log (the
+reference adapter writes one).
 """
 
 from __future__ import annotations
@@ -101,9 +102,9 @@ class Emulator:
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._counter)}"
 
-    def _log(self, direction: Direction, event: Event) -> None:
+    def _log(self, direction: Direction, event: Event, conn: str) -> None:
         if self._wire_log is not None:
-            self._wire_log.write(direction, event)
+            self._wire_log.write(direction, event, conn)
 
     def _take_drop(self) -> bool:
         if self._drops_left <= 0:
@@ -123,8 +124,9 @@ class Emulator:
             if self._take_drop():
                 ws.transport.abort()
 
+        conn = self._new_id("conn")
         session = EmulatedSession(self.config, emit, drop, self._new_id)
-        writer = asyncio.create_task(self._write(ws, outgoing))
+        writer = asyncio.create_task(self._write(ws, outgoing, conn))
         session.start()
         try:
             async for message in ws:
@@ -132,7 +134,7 @@ class Emulator:
                 if event is None:
                     emit(_invalid_json())
                     continue
-                self._log("sent", event)
+                self._log("sent", event, conn)
                 session.handle(event)
         except ConnectionClosed:
             pass
@@ -141,7 +143,7 @@ class Emulator:
             writer.cancel()
 
     async def _write(
-        self, ws: ServerConnection, outgoing: asyncio.Queue[tuple[float, Event]]
+        self, ws: ServerConnection, outgoing: asyncio.Queue[tuple[float, Event]], conn: str
     ) -> None:
         loop = asyncio.get_running_loop()
         written = 0
@@ -161,7 +163,7 @@ class Emulator:
                 await ws.send(json.dumps(event))
             except ConnectionClosed:
                 return
-            self._log("received", event)
+            self._log("received", event, conn)
             written += 1
             if limit is not None and written >= limit and self._take_drop():
                 ws.transport.abort()

@@ -1,7 +1,7 @@
 """Event names, error codes and small payload predicates shared by the runtime side.
 
 The emulator, the reference adapter and the wire-log checker all need the same
-protocol facts (PROTOCOL.md §1.1-1.4): the GA event names and their beta
+protocol facts (``PROTOCOL.md`` in this package, §1.1-1.4): the GA event names and their beta
 spellings, the error codes of the active-response family, and how to tell a
 default-conversation response from an out-of-band one.
 """

@@ -1,11 +1,12 @@
 """The protocol logic of one emulated Realtime connection (no networking here).
 
 :class:`EmulatedSession` consumes client events and emits server events through a
-callback, following PROTOCOL.md §1.2-1.5: one default-conversation response at a
-time (a second ``response.create`` gets ``conversation_already_has_active_response``
-and the active response carries on), out-of-band responses alongside,
-``response.done`` closing every response whatever its status, and an energy-based
-server VAD that commits speech, starts its own responses and cancels on barge-in.
+callback, following ``PROTOCOL.md`` (in this package) §1.2-1.5: one
+default-conversation response at a time (a second ``response.create`` gets
+``conversation_already_has_active_response`` and the active response carries on),
+out-of-band responses alongside, ``response.done`` closing every response whatever
+its status, and an energy-based server VAD that commits speech, starts its own
+responses and cancels on barge-in.
 
 Emulator choices where the protocol is silent: a VAD turn that ends while a
 default response is active is answered once that response is done; unknown

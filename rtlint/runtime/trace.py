@@ -4,22 +4,9 @@ The checker replays the log in order and keeps the client's view: which
 responses it had seen start (``response.created``) and not yet end
 (``response.done``), which of its ``response.create`` events were still
 unanswered (neither ``response.created`` nor a rejection yet), and which user
-turns had no response after them. Findings:
-
-* ``TR001`` (violation): a default-conversation ``response.create`` sent while the
-  client had seen an active default-conversation response, or while its previous
-  ``response.create`` was still unanswered (the server would reject one of them).
-* ``TR002`` (violation): ``response.cancel`` sent with nothing seen active (nor
-  requested); with ``response_id``, that response was not seen active.
-* ``TR003`` (violation): a user turn (user message or tool output added to the
-  conversation) with no default-conversation ``response.created`` after it by the
-  end of the log. A lost connection loses its conversation: turns of a session
-  that ended (a new ``session.created``) are not carried over.
-* ``TR100`` (race): a ``conversation_already_has_active_response`` or
-  ``response_cancel_not_active`` error for an event the client had sent in good
-  faith (the server's state changed while the event was in flight). A create race
-  is *recovered* when a later ``response.create`` of the same session was
-  accepted; a cancel race has nothing to redo and is always recovered.
+turns had no response after them, for each connection (``conn``) apart.
+The codes it reports (``TR001`` to ``TR003`` violations, ``TR100`` races) are
+described in :mod:`rtlint.runtime.trace_codes` (``rtlint rule TR001``).
 
 Errors caused by a ``TR001``/``TR002`` event are part of that violation, not
 races. Races are reported apart; only unrecovered ones make the log fail.
@@ -111,17 +98,20 @@ class _Checker:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.races: list[_Race] = []
+        self.sessions: dict[str | None, _Session] = {}
+        """The current session of each connection (``conn``; None in a one-connection log)."""
         self.session = _Session()
 
     def feed(self, index: int, record: WireRecord) -> None:
         event, line, kind = record.event, record.line or index + 1, event_type(record.event)
+        self.session = self.sessions.setdefault(record.conn, _Session())
         if record.dir == "sent":
             if kind == "response.create" and not requests_out_of_band(event):
                 self._create(index, line, event)
             elif kind == "response.cancel":
                 self._cancel(index, line, event)
         elif kind == "session.created":
-            self.session = _Session()
+            self.session = self.sessions[record.conn] = _Session()
         elif kind == "response.created":
             self._created(line, mapping(event.get("response")))
         elif kind == "response.done":
@@ -208,9 +198,10 @@ class _Checker:
                 self.races.append(_Race(index, line, message, s, None))
 
     def finish(self) -> list[Finding]:
-        for item_id, line in self.session.turns.items():
-            message = f"user turn {item_id} added here was never followed by a response"
-            self._violation("TR003", line, message)
+        for session in self.sessions.values():
+            for item_id, line in session.turns.items():
+                message = f"user turn {item_id} added here was never followed by a response"
+                self._violation("TR003", line, message)
         for race in self.races:
             recovered = race.create is None or any(
                 c.index > race.index and c.outcome == "accepted" for c in race.session.creates

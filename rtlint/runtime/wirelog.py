@@ -5,7 +5,9 @@ written from the client's point of view: ``sent`` is a client event, ``received`
 a server event. ``t`` counts seconds since the log was opened. The emulator and
 the reference adapter both write this format; ``rtlint trace`` reads it. Blank
 lines are skipped. A log may span several connections: each connection starts
-with a received ``session.created``.
+with a received ``session.created``. A log written by a server for concurrent
+connections (the emulator's) adds ``"conn": "<id>"`` to every line, so the
+connections' events can be told apart however they interleave.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class WireRecord:
     dir: Direction
     event: Event
     line: int = 0
+    conn: str | None = None
+    """The connection the event belongs to (None in a single-connection log)."""
 
 
 class WireLogError(ValueError):
@@ -50,12 +54,15 @@ class WireLogWriter:
         self._file: TextIO | None = self.path.open("w", encoding="utf-8")
         self._start = time.monotonic()
 
-    def write(self, direction: Direction, event: Event) -> None:
-        """Record one event (no-op once closed)."""
+    def write(self, direction: Direction, event: Event, conn: str | None = None) -> None:
+        """Record one event (no-op once closed); ``conn`` names its connection, if several."""
         if self._file is None:
             return
         t = round(time.monotonic() - self._start, 6)
-        self._file.write(json.dumps({"t": t, "dir": direction, "event": event}) + "\n")
+        record: dict[str, Any] = {"t": t, "dir": direction, "event": event}
+        if conn is not None:
+            record["conn"] = conn
+        self._file.write(json.dumps(record) + "\n")
         self._file.flush()
 
     def close(self) -> None:
@@ -114,4 +121,7 @@ def _parse_line(text: str, filename: str, number: int) -> WireRecord:
         raise bad('"event" must be a JSON object')
     if not isinstance(event.get("type"), str):
         raise bad('"event" has no string "type"')
-    return WireRecord(float(t), direction, event, number)
+    conn = data.get("conn")
+    if conn is not None and not isinstance(conn, str):
+        raise bad('"conn" must be a string')
+    return WireRecord(float(t), direction, event, number, conn)

@@ -50,7 +50,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def test_trace_clean_log(tmp_path: Path) -> None:
     log = write_log(tmp_path / "ok.jsonl", SESSION, CREATE, created("r1"), done("r1"))
     code, out, _ = invoke("trace", str(log))
-    assert (code, out) == (exitcodes.SUCCESS, "All checks passed!\n")
+    assert (code, out) == (exitcodes.SUCCESS, "All checks passed! (1 log checked)\n")
     code, out, _ = invoke("trace", str(log), "--output-format", "json")
     assert (code, json.loads(out)) == (exitcodes.SUCCESS, [])
 
@@ -61,7 +61,7 @@ def test_trace_violation_concise_and_json(tmp_path: Path) -> None:
     assert code == exitcodes.FINDINGS
     first, summary = out.splitlines()
     assert first.startswith(f"{log}:4: TR001 response.create sent while r1")
-    assert summary == "Found 1 problem: 1 violation, 0 races (0 not recovered)"
+    assert summary == "Found 1 problem: 1 violation, 0 races (0 not recovered) (1 log checked)"
     code, out, _ = invoke("trace", str(log), "--output-format", "json")
     [finding] = json.loads(out)
     assert code == exitcodes.FINDINGS
@@ -104,12 +104,40 @@ def test_trace_bad_input_exits_2_with_file_and_line(tmp_path: Path) -> None:
     log = tmp_path / "broken.jsonl"
     log.write_text('{"t": 0, "dir": "sent", "event": {"type": "a"}}\n{"t": 1, "dir": "up"}\n')
     code, out, err = invoke("trace", str(log))
-    assert (code, out) == (exitcodes.ERROR, "")
+    assert (code, out) == (exitcodes.ERROR, "No problems found (0 logs checked, 1 error)\n")
     assert err == f'rtlint: error: {log}:2: "dir" must be "sent" or "received"\n'
     code, _, err = invoke("trace", str(tmp_path / "missing.jsonl"))
     assert code == exitcodes.ERROR
     assert err.startswith(f"rtlint: error: {tmp_path / 'missing.jsonl'}: cannot read")
     assert "Traceback" not in err
+
+
+def test_trace_checks_several_logs_each_on_its_own(tmp_path: Path) -> None:
+    clean = write_log(tmp_path / "ok.jsonl", SESSION, CREATE, created("r1"))
+    # alone, the second log is clean; appended to the first, its create would be a TR001
+    second = write_log(tmp_path / "two.jsonl", SESSION, CREATE, created("r2"), done("r2"))
+    bad = write_log(tmp_path / "bad.jsonl", SESSION, CREATE, created("r1"), CREATE, done("r1"))
+    code, out, _ = invoke("trace", str(clean), str(second))
+    assert (code, out) == (exitcodes.SUCCESS, "All checks passed! (2 logs checked)\n")
+    missing = tmp_path / "missing.jsonl"
+    code, out, err = invoke("trace", str(clean), str(missing), str(bad))
+    assert code == exitcodes.ERROR and err.startswith(f"rtlint: error: {missing}: cannot read")
+    assert out.splitlines()[0].startswith(f"{bad}:4: TR001 ")
+    assert out.splitlines()[-1].endswith("(2 logs checked, 1 error)")
+    code, out, _ = invoke("trace", str(clean), str(bad), "--output-format", "json")
+    assert code == exitcodes.FINDINGS
+    assert [(f["filename"], f["line"]) for f in json.loads(out)] == [(str(bad.resolve()), 4)]
+    assert invoke("trace")[0] == exitcodes.ERROR
+
+
+def test_trace_codes_have_pages_in_rtlint_rule() -> None:
+    for code in ("TR001", "TR002", "TR003", "TR100"):
+        status, out, _ = invoke("rule", code)
+        assert status == exitcodes.SUCCESS and f"({code})" in out.splitlines()[0]
+        assert "Found in: wire logs, by `rtlint trace`" in out
+    status, out, _ = invoke("rule", "TR", "--output-format", "json")
+    assert [c["code"] for c in json.loads(out)] == ["TR001", "TR002", "TR003", "TR100"]
+    assert invoke("check", "--select", "TR001")[0] == exitcodes.ERROR  # not a source rule
 
 
 def test_emulate_refuses_non_loopback_hosts() -> None:
@@ -159,7 +187,7 @@ def test_emulate_as_a_subprocess(tmp_path: Path, stop: signal.Signals) -> None:
 
     run(scenario(), timeout=20)
     code, out, _ = invoke("trace", str(wire_log))
-    assert (code, out) == (exitcodes.SUCCESS, "All checks passed!\n")
+    assert (code, out) == (exitcodes.SUCCESS, "All checks passed! (1 log checked)\n")
 
 
 @pytest.mark.parametrize(

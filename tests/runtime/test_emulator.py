@@ -367,3 +367,29 @@ def test_stopping_the_emulator_closes_its_connections() -> None:
             _ = emulator.url
 
     run(scenario())
+
+
+def test_concurrent_connections_are_told_apart_in_the_wire_log(tmp_path: Path) -> None:
+    """Two correct clients at once: each waits for its own response.done, so no TR001."""
+
+    async def client(url: str, text: str) -> None:
+        async with RawClient(url) as c:
+            await c.until("session.created")
+            for _ in range(2):
+                await c.send(user_text(text))
+                await c.until("conversation.item.done")
+                await c.send({"type": "response.create"})
+                await c.until("response.done")
+
+    async def scenario() -> None:
+        async with Emulator(FAST, wire_log=tmp_path / "emu.jsonl") as url:
+            await asyncio.gather(client(url, "one"), client(url, "two"))
+
+    run(scenario())
+    records = read_wire_log(tmp_path / "emu.jsonl")
+    connections = {r.conn for r in records}
+    assert len(connections) == 2 and None not in connections
+    for conn in connections:
+        mine = [r.event["type"] for r in records if r.conn == conn]
+        assert mine[0] == "session.created" and mine.count("response.done") == 2
+    assert trace(tmp_path / "emu.jsonl") == []

@@ -244,3 +244,23 @@ def test_violations_come_before_races() -> None:
         done("resp_vad"),
     )
     assert [f.category for f in check_records(records)] == ["violation", "race"]
+
+
+def test_connections_are_checked_apart_however_they_interleave() -> None:
+    entries = [
+        ("a", SESSION),
+        ("b", SESSION),
+        ("a", out("response.create")),
+        ("b", out("response.create")),  # another connection's slot: not a TR001
+        ("a", created("resp_a")),
+        ("b", created("resp_b")),
+        ("a", out("response.create")),  # line 7: its own response is active
+        ("b", user("item_b")),  # line 8: answered by nothing on b
+        ("a", done("resp_a")),
+        ("b", done("resp_b")),
+    ]
+    records = [
+        WireRecord(float(i), d, e, i + 1, conn)  # type: ignore[arg-type]
+        for i, (conn, (d, e)) in enumerate(entries)
+    ]
+    assert codes(check_records(records)) == [("TR001", 7), ("TR003", 8)]

@@ -47,6 +47,7 @@ def test_blank_lines_are_skipped_and_numbering_follows_the_file() -> None:
         ('{"t": 0, "dir": "in", "event": {"type": "a"}}', '"dir" must be "sent" or "received"'),
         ('{"t": 0, "dir": "sent", "event": []}', '"event" must be a JSON object'),
         ('{"t": 0, "dir": "sent", "event": {"kind": "a"}}', 'no string "type"'),
+        ('{"t": 0, "dir": "sent", "event": {"type": "a"}, "conn": 1}', '"conn" must be a string'),
     ],
 )
 def test_bad_lines_name_file_and_line(line: str, problem: str) -> None:
