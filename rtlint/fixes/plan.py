@@ -29,6 +29,12 @@ from rtlint.analysis.active_state import ModuleAnalysis, Unguarded
 from rtlint.analysis.emissions import walk_effects, walk_stmts
 from rtlint.analysis.guards import GuardClassifier, flag_name
 from rtlint.diagnostics import Safety
+from rtlint.fixes.proofs import (
+    is_request_entry,
+    receiver_in_scope,
+    reserves_before,
+    written_after,
+)
 from rtlint.vocabulary import Vocabulary, norm
 
 DEFERRED_WORDS = ("pending", "deferred", "requested", "queued", "wanted", "needed", "waiting")
@@ -72,35 +78,40 @@ class Plan:
 def plan(
     module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab: Vocabulary
 ) -> Plan | None:
-    """The best plan for ``finding``; None when its statement cannot be edited alone."""
+    """The best plan for ``finding``; None when its statement cannot be edited alone.
+
+    A finding reached through a private helper is planned in the helper: its guard makes
+    every caller compliant.
+    """
     fn = finding.function
-    located = _statement_of(fn.body, finding.emission.call)
+    call = finding.emission.call
+    located = _statement_of(fn.body, call)
     if located is None:
         return None
     stmt, ends = located
-    if finding.chain:
-        return None  # the fix belongs in the caller; the finding names it
     cls = analysis.index.class_of(fn)
     methods = [f for f in module.functions if cls is not None and analysis.index.class_of(f) == cls]
-    base = Plan("suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends)
+    base = _suggestion(module, fn, stmt.span, ends)
     if cls is None:
         return base
-    helper = _deferral_helper(methods, analysis, fn)
+    active = _active_flag(methods, analysis, vocab)
+    helper = _request_entry(methods, analysis, fn, vocab, active)
     awaitable = helper is not None and (
         not helper.is_async or fn.is_async or module.language == "typescript"
     )
     if helper is not None and awaitable and _payload_free(finding, analysis, fn):
         return Plan("call-helper", Safety.SAFE, stmt.span, fn, ends, helper=helper)
-    active = _active_flag(methods, analysis, vocab)
     if active is None:
         return base
-    reserve = any(
-        isinstance(e, ir.Assign) and e.target == active and _is_true(e.value)
-        for m in methods
-        for e in walk_effects(m.body)
-    )
+    reserve = _reserves(methods, analysis, active, finding)
     deferred = _deferred_flag(methods, vocab, active)
+    suggest = Plan(
+        "suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active,
+        deferred=deferred or (active[0], _new_deferred_name(active[-1])), reserve=reserve,
+    )  # fmt: skip
     if deferred is not None:
+        if written_after(fn, call, deferred):
+            return suggest  # the same path overwrites the deferral before it is flushed
         # A deferred request is flushed by the class's own code, with its own event: options
         # this event carries (instructions, modalities) would not survive. Say so: unsafe.
         safety = Safety.SAFE if _payload_free(finding, analysis, fn) else Safety.UNSAFE
@@ -120,14 +131,28 @@ def plan(
         or not awaits_ok
         or (init is None and module.language == "python")
     ):
-        return Plan(
-            "suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active, reserve=reserve
-        )
+        return suggest
     return Plan(
         "wrap", Safety.UNSAFE, stmt.span, fn, ends, active=active,
-        deferred=(active[0], _new_deferred_name(active[-1])), reserve=reserve,
+        deferred=suggest.deferred, reserve=reserve,
         new_deferred=True, flush=flush, init_after=init,
     )  # fmt: skip
+
+
+def _suggestion(module: ir.Module, fn: ir.Function, span: ir.Span, ends: bool) -> Plan:
+    """The display-only pattern, in the function's own receiver and the file's naming style."""
+    names = (
+        ("responseActive", "responseRequested")
+        if module.language == "typescript"
+        else ("_response_active", "_response_requested")
+    )
+    active: ir.Path
+    deferred: ir.Path
+    if receiver_in_scope(fn, module.functions, module.language):
+        active, deferred = ("self", names[0]), ("self", names[1])
+    else:
+        active, deferred = (names[0].lstrip("_"),), (names[1].lstrip("_"),)
+    return Plan("suggest", Safety.DISPLAY_ONLY, span, fn, ends, active=active, deferred=deferred)
 
 
 def _statement_of(body: list[ir.Stmt], call: ir.VCall) -> tuple[ir.Effects, bool] | None:
@@ -144,9 +169,18 @@ def _statement_of(body: list[ir.Stmt], call: ir.VCall) -> tuple[ir.Effects, bool
     return None
 
 
-def _deferral_helper(
-    methods: list[ir.Function], analysis: ModuleAnalysis, fn: ir.Function
+def _request_entry(
+    methods: list[ir.Function],
+    analysis: ModuleAnalysis,
+    fn: ir.Function,
+    vocab: Vocabulary,
+    active: ir.Path | None,
 ) -> ir.Function | None:
+    """A method without arguments that only requests or defers one response (see :mod:`.proofs`)."""
+    flushed = {
+        p for m in methods for stmt in walk_stmts(m.body) if isinstance(stmt, ir.If)
+        for p in _names_in(stmt.cond) if p != active and p[0] == "self"
+    }  # fmt: skip
     for m in methods:
         if m is fn or m.kind != "method" or len([p for p in m.params if p != "self"]) > 0:
             continue
@@ -155,9 +189,32 @@ def _deferral_helper(
             sites
             and all(s.guarded for s in sites)
             and not any(s.emission and s.emission.out_of_band for s in sites)
-        ):
+            and is_request_entry(
+                m, [s.emission.call for s in sites if s.emission], flushed,
+                lambda path: path == active or _is_state(path, vocab),
+            )
+        ):  # fmt: skip
             return m
     return None
+
+
+def _is_state(path: ir.Path, vocab: Vocabulary) -> bool:
+    """A field that records the response state (the slot a request entry reserves)."""
+    name = flag_name(path)
+    return vocab.is_active_flag(name) or name in vocab.state_fields
+
+
+def _reserves(
+    methods: list[ir.Function], analysis: ModuleAnalysis, active: ir.Path, finding: Unguarded
+) -> bool:
+    """The class sets ``active`` right before its other sends (so a fix must too)."""
+    return any(
+        site.emission is not None
+        and site.emission is not finding.emission
+        and reserves_before(m, site.emission.call, active)
+        for m in methods
+        for site in analysis.sites[m.index]
+    )
 
 
 def _payload_free(finding: Unguarded, analysis: ModuleAnalysis, fn: ir.Function) -> bool:
