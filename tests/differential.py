@@ -1,0 +1,368 @@
+"""Differential fix testing: run a generated adapter and its fixed version against the emulator.
+
+A generated :func:`adapter` class (Python) has one of the deferral mechanisms the fixer
+builds on (a request entry; active and pending flags flushed on ``response.done``, inline
+or by a ``_flush()`` method that sends only when a request is pending; an active flag
+alone), a greeting on ``session.created``, and two request sites (a user text turn
+and a tool result), each guarded or not. Every ``response.create`` carries an
+``event_id`` naming its site, so a rejection names the site that caused it.
+
+:func:`drive` runs one class on one random schedule of user turns, tool results,
+server-VAD turns and barge-ins against the real emulator on loopback, and returns
+what happened on the wire. :func:`compare` runs the original and the fixed class on
+the same schedule and checks the fixed one: no rejection, every requested turn
+answered, and every event other than ``response.create`` sent as the original sent it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from rtlint.engine import Settings, check_source
+from rtlint.fixer import fix_source
+from rtlint.registry import all_rules
+from rtlint.runtime import Emulator, EmulatorConfig, TurnDetection, audio
+from rtlint.runtime.events import ACTIVE_RESPONSE, Event, error_code
+
+SETTINGS = Settings(rules=all_rules())
+MECHANISMS = ("helper", "flags", "flush-method", "active-only")
+STEP = 5.0
+"""Upper bound, in seconds, of any single wait."""
+
+# --------------------------------------------------------------------------- generated classes
+
+_HEAD = """import json
+
+
+class Adapter:
+    def __init__(self, ws):
+        self.ws = ws
+        self.turns = 0
+        self._response_active = False
+{pending_init}
+    async def _send(self, event):
+        await self.ws.send(json.dumps(event))
+"""
+
+_HELPER = """
+    async def _request_response(self):
+        if self._response_active:
+            self._response_pending = True
+            return
+        self._response_active = True
+        await self._send({"type": "response.create", "event_id": "flush"})
+"""
+
+_FLUSH_METHOD = """
+    async def _flush(self):
+        if self._response_pending and not self._response_active:
+            self._response_pending = False
+            self._response_active = True
+            await self._send({"type": "response.create", "event_id": "flush"})
+"""
+
+_GUARD = """        if self._response_active:
+            self._response_pending = True
+            return
+        self._response_active = True
+"""
+
+_SITE = """
+    async def {name}(self, {params}):
+        await self._send({item})
+{guard}        await self._send({{"type": "response.create", "event_id": "{site}"}}){after}
+"""
+
+_ITEMS = {
+    "text": ("send_text", "text", '{"type": "conversation.item.create", "item": {"type": '
+             '"message", "role": "user", "content": [{"type": "input_text", "text": text}]}}'),
+    "tool": ("send_tool_result", "call_id, output", '{"type": "conversation.item.create", "item": '
+             '{"type": "function_call_output", "call_id": call_id, "output": output}}'),
+}  # fmt: skip
+
+_ON_EVENT = """
+    async def on_event(self, event):
+        kind = event["type"]
+        if kind == "session.created":
+            self._response_active = True
+            await self._send({{"type": "response.create", "event_id": "greeting"}})
+        elif kind == "response.created":
+            self._response_active = True
+        elif kind == "response.done":
+            self._response_active = False
+{flush}"""
+
+_FLUSHES = {
+    "helper": """            if self._response_pending:
+                self._response_pending = False
+                await self._request_response()
+""",
+    "flags": """            if self._response_pending:
+                self._response_pending = False
+                self._response_active = True
+                await self._send({"type": "response.create", "event_id": "flush"})
+""",
+    "flush-method": """            await self._flush()
+""",
+    "active-only": "",
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The choices a generated adapter class is made of."""
+
+    mechanism: str
+    guarded: tuple[bool, bool]
+    """Whether the text and the tool site check the state themselves."""
+    trailing: tuple[bool, bool]
+    """Whether code follows the send (the fix wraps instead of returning early)."""
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> Shape:
+        mechanism = rng.choice(MECHANISMS)
+        text, tool = (rng.random() < 0.3 and mechanism != "active-only" for _ in range(2))
+        return cls(mechanism, (text, tool), (rng.random() < 0.5, rng.random() < 0.5))
+
+
+def adapter(shape: Shape) -> str:
+    """The source of the adapter class ``shape`` describes."""
+    pending = shape.mechanism != "active-only"
+    parts = [
+        _HEAD.format(pending_init="        self._response_pending = False\n" if pending else "")
+    ]
+    if shape.mechanism == "helper":
+        parts.append(_HELPER)
+    elif shape.mechanism == "flush-method":
+        parts.append(_FLUSH_METHOD)
+    for (site, (name, params, item)), guarded, trailing in zip(
+        _ITEMS.items(), shape.guarded, shape.trailing, strict=True
+    ):
+        after = "\n        self.turns += 1" if trailing else ""
+        parts.append(
+            _SITE.format(
+                name=name,
+                params=params,
+                item=item,
+                site=site,
+                guard=_GUARD if guarded else "",
+                after=after,
+            )
+        )
+    parts.append(_ON_EVENT.format(flush=_FLUSHES[shape.mechanism]))
+    return "".join(parts)
+
+
+def fixed(source: str) -> str:
+    """``source`` after ``--fix --unsafe-fixes``; it must re-check clean."""
+    result = fix_source("adapter.py", source.encode(), SETTINGS, unsafe=True)
+    assert result.error is None and not result.notes, (result.error, result.notes)
+    assert not result.remaining, [d.message for d in result.remaining]
+    return result.fixed.decode()
+
+
+def flagged_sites(source: str) -> set[str]:
+    """The ``event_id`` of every send rtlint reports in ``source``."""
+    lines = source.splitlines()
+    found = set()
+    for d in check_source("adapter.py", source.encode(), SETTINGS).diagnostics:
+        match = re.search(r'"event_id": "(\w+)"', lines[d.span.line - 1])
+        if match:
+            found.add(match.group(1))
+    return found
+
+
+# --------------------------------------------------------------------------- schedules
+
+Step = tuple[str, float]
+"""(action, pause after it in seconds): ``text``, ``tool``, ``vad`` or ``barge``."""
+
+
+def schedule(rng: random.Random, length: int) -> list[Step]:
+    """A random schedule: mostly request bursts, with server-VAD turns and barge-ins."""
+    actions = ["text", "text", "tool", "tool", "vad", "barge"]
+    pauses = [0.0, 0.0, 0.003, 0.01, 0.03, 0.06]
+    return [(rng.choice(actions), rng.choice(pauses)) for _ in range(length)]
+
+
+EMULATOR = EmulatorConfig(
+    deltas=3, delta_interval=0.005, turn_detection=TurnDetection(silence_duration_ms=60.0)
+)
+SPEECH = audio.encode(audio.tone(120) + audio.silence(100))
+
+
+@dataclass
+class Run:
+    """What one class did on one schedule (``clock`` orders sends and receipts)."""
+
+    sent: list[tuple[int, Event]] = field(default_factory=list)
+    received: list[tuple[int, Event]] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+    """The clock when each user turn or tool result was requested."""
+    clock: int = 0
+    processed: int = 0
+    """Received events the adapter has finished handling."""
+
+    def tick(self) -> int:
+        self.clock += 1
+        return self.clock
+
+    def rejections(self) -> list[str | None]:
+        """The ``event_id`` of every ``response.create`` rejected for an active response."""
+        return [
+            (e.get("error") or {}).get("event_id")
+            for _, e in self.received
+            if e.get("type") == "error" and error_code(e) == ACTIVE_RESPONSE
+        ]
+
+    def lost(self) -> int:
+        """Requested turns no response started after."""
+        starts = [t for t, e in self.received if e.get("type") == "response.created"]
+        return sum(1 for r in self.requests if not any(t > r for t in starts))
+
+    def other_sends(self) -> list[str]:
+        """Everything sent except ``response.create``, in order."""
+        return [
+            json.dumps(e, sort_keys=True) for _, e in self.sent if e["type"] != "response.create"
+        ]
+
+
+class _Recorder:
+    """The adapter's socket: records each event it sends."""
+
+    def __init__(self, ws: ClientConnection, run: Run) -> None:
+        self._ws = ws
+        self._run = run
+
+    async def send(self, message: str) -> None:
+        self._run.sent.append((self._run.tick(), json.loads(message)))
+        await self._ws.send(message)
+
+
+async def _until(test: Callable[[], bool]) -> None:
+    async def poll() -> None:
+        while not test():
+            await asyncio.sleep(0.002)
+
+    await asyncio.wait_for(poll(), STEP)
+
+
+async def drive(source: str, steps: list[Step]) -> Run:
+    """Run the class in ``source`` on ``steps`` against a fresh emulator."""
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "adapter.py", "exec"), namespace)
+    run = Run()
+    tasks: list[asyncio.Task[None]] = []
+    last_event = [0.0]
+    loop = asyncio.get_running_loop()
+
+    def created_after(mark: int) -> int:
+        """Responses started after ``mark`` that the adapter has handled."""
+        return sum(
+            1 for i, (t, e) in enumerate(run.received)
+            if t > mark and i < run.processed and e["type"] == "response.created"
+        )  # fmt: skip
+
+    async def started(mark: int, count: int) -> None:
+        await _until(lambda: created_after(mark) >= count)
+
+    def open_responses() -> int:
+        kinds = [e["type"] for _, e in run.received]
+        return kinds.count("response.created") - kinds.count("response.done")
+
+    async def quiet() -> None:
+        """Every task done, no response open, nothing received for a while."""
+        while True:
+            await _until(lambda: all(t.done() for t in tasks) and open_responses() == 0)
+            await asyncio.sleep(0.04)
+            if loop.time() - last_event[0] >= 0.04 and open_responses() == 0:
+                return
+
+    async with Emulator(EMULATOR) as url, connect(url, open_timeout=STEP) as ws:
+        instance = namespace["Adapter"](_Recorder(ws, run))
+
+        async def read() -> None:
+            async for message in ws:
+                event = json.loads(message)
+                run.received.append((run.tick(), event))
+                last_event[0] = loop.time()
+                await instance.on_event(event)
+                run.processed += 1
+
+        reader = asyncio.create_task(read())
+        await _until(lambda: run.processed > 0)  # session.created handled
+        for i, (action, pause) in enumerate(steps):
+            if action in ("vad", "barge"):
+                await quiet()
+            if action == "vad":
+                mark = run.clock
+                await _Recorder(ws, run).send(_append())
+                await started(mark, 1)
+            elif action == "barge":
+                run.requests.append(run.clock)
+                mark = run.clock
+                await instance.send_text(f"turn {i}")
+                await started(mark, 1)
+                await asyncio.sleep(pause)
+                await _Recorder(ws, run).send(_append())
+                await started(mark, 2)
+            else:
+                run.requests.append(run.clock)
+                if action == "text":
+                    request = instance.send_text(f"turn {i}")
+                else:
+                    request = instance.send_tool_result(f"call_{i}", f"result {i}")
+                tasks.append(asyncio.create_task(request))
+                await asyncio.sleep(pause)
+        await quiet()
+        reader.cancel()
+    for task in tasks:
+        task.result()  # an adapter that raised fails the run
+    return run
+
+
+def _append() -> str:
+    return json.dumps({"type": "input_audio_buffer.append", "audio": SPEECH})
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+@dataclass
+class Outcome:
+    """One schedule run on the original and on the fixed class."""
+
+    shape: Shape
+    flagged: set[str]
+    before: Run
+    after: Run
+
+    def problems(self) -> list[str]:
+        """What the fixed class did wrong, or the original did that rtlint did not predict."""
+        found = []
+        if self.after.rejections():
+            found.append(f"fixed class rejected: {self.after.rejections()}")
+        if self.after.lost():
+            found.append(f"fixed class lost {self.after.lost()} turn(s)")
+        if self.after.other_sends() != self.before.other_sends():
+            found.append("fixed class sent other events differently")
+        unexpected = {r for r in self.before.rejections() if r not in self.flagged}
+        if unexpected:
+            found.append(f"original rejected at unflagged sites {sorted(map(str, unexpected))}")
+        return found
+
+
+async def compare(shape: Shape, steps: list[Step]) -> Outcome:
+    """Drive the original and the fixed class of ``shape`` on the same schedule."""
+    source = adapter(shape)
+    return Outcome(
+        shape, flagged_sites(source), await drive(source, steps), await drive(fixed(source), steps)
+    )
