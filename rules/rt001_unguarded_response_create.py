@@ -83,10 +83,12 @@ class UnguardedResponseCreate(Rule):
     code, not assumed from names:
 
     - **Route through a request entry** (safe): the class has a method that takes no
-      arguments and only requests or defers one response: on every path it sends exactly
-      one `response.create` or sets a flag the class flushes, and does nothing else (no
-      commit, no close, no other event). A flush that sends only when a request is already
-      pending is not one. A send of a bare `{"type": "response.create"}` becomes a call to it.
+      arguments and only requests or defers one response: on every path it checks the
+      state itself, then sends exactly one `response.create` or sets a flag the class
+      flushes where responses end, and does nothing else (no commit, no close, no other
+      event). A flush that sends only when a request is already pending is not one, nor is
+      a greeting compliant only because it runs on `session.created`. A send of a bare
+      `{"type": "response.create"}` becomes a call to it.
     - **Wrap in the class's own flags** (safe for a bare event): the class has an
       active-state flag and a deferred-request flag that it flushes where responses end;
       the send becomes `if <active>: <deferred> = True` / `else: <send>` (an early
@@ -94,11 +96,14 @@ class UnguardedResponseCreate(Rule):
       only when the class reserves before its other sends. *Unsafe* when the event carries
       options (`"response": {...}`): a deferred request is flushed later by the class's own
       code, without them. Not offered when a path from the send writes the deferred flag
-      again before the method returns (the deferral would be lost).
+      again before the method returns (the deferral would be lost), where the code has just
+      seen a response active (the test's polarity is wrong: only its author can tell what
+      was meant), nor inside `response.done` handling (the response has already ended).
     - **Add the deferral** (unsafe): only an active-state flag exists. The fix adds one
       deferred-request flag (initialised beside the active flag), the guard at each send, and
       the flush right where the `response.done` handler clears the active flag — only when
-      that place is unambiguous.
+      that place is unambiguous, sends nothing after it, and the class does not queue its
+      requests already.
     - Otherwise a **display-only** suggestion shows the pattern with conventional names, in
       the file's naming style and with the function's own receiver (none in a free function).
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
-from rtlint.diagnostics import Safety
+from rtlint.diagnostics import Fix, Safety
 from rtlint.engine import Settings, check_source
 from rtlint.fixer import fix_source
 from rtlint.registry import all_rules
@@ -267,3 +268,57 @@ def test_suggestions_use_the_functions_own_receiver_and_the_files_naming() -> No
     assert "this" not in free_ts and "responseActive" in free_ts and "_response" not in free_ts
     method_ts = _suggestion("a.ts", METHOD_TS)
     assert "this.responseActive" in method_ts and "_response" not in method_ts
+
+
+# --------------------------------------------------------------------------- annotated fixtures
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _fix_on(relative: str, line: int) -> Fix | None:
+    """The fix offered for the finding on ``line`` of a detection fixture."""
+    path = FIXTURES / relative
+    result = check_source(str(path), path.read_bytes(), SETTINGS)
+    (found,) = [d for d in result.diagnostics if d.span.line == line]
+    return found.fix
+
+
+def _applied(fix: Fix | None) -> bool:
+    return fix is not None and fix.safety is not Safety.DISPLAY_ONLY
+
+
+def test_a_greeting_that_is_compliant_only_on_session_created_is_not_a_route() -> None:
+    fix = _fix_on("typescript/RT001/handler-registered-by-reference.ts", 24)
+    assert fix is None or "this.greet()" not in "".join(e.content for e in fix.edits)
+
+
+def test_a_deferral_flushed_only_on_playback_is_not_a_route() -> None:
+    for line in (19, 25, 31):
+        fix = _fix_on("python/RT001/trap_speaking_and_playback_flags.py", line)
+        assert not _applied(fix), line
+
+
+def test_no_wrap_where_the_code_has_just_seen_a_response_active() -> None:
+    """``if active: send`` wrapped in ``if active: defer else send``: dead code, not a fix."""
+    for line in (21, 27, 32):
+        assert not _applied(_fix_on("typescript/RT001/trap-wrong-polarity.ts", line)), line
+    assert not _applied(_fix_on("python/RT001/guard_negative_flag_else_defers.py", 42))
+
+
+def test_no_deferral_inside_response_done_handling() -> None:
+    """There the response has ended: a deferral would wait for a response.done that never comes."""
+    fix = _fix_on("typescript/RT001/switch-fallthrough-into-done-unguarded.ts", 29)
+    assert not _applied(fix)
+
+
+def test_a_class_that_queues_its_requests_gets_no_second_deferral() -> None:
+    assert not _applied(_fix_on("python/RT001/queue_pushes_are_deferral.py", 42))
+
+
+def test_no_new_flush_before_a_send_the_done_handler_already_makes() -> None:
+    assert not _applied(_fix_on("python/RT001/private_helper_without_callers.py", 15))
+
+
+def test_no_flush_spliced_outside_a_brace_less_if() -> None:
+    for line in (27, 31, 35):
+        assert not _applied(_fix_on("typescript/RT001/string-event-api.ts", line)), line

@@ -2,6 +2,8 @@
 
 * :func:`is_request_entry`: calling the method sends or defers exactly one
   ``response.create`` in every state, and does nothing else.
+* :func:`guarded_by_own_tests`: its sends check the state themselves, whatever the caller.
+* :func:`proven_busy`: a send runs only where the code has just seen a response active.
 * :func:`reserves_before`: the slot is reserved (active flag set) on every path to a send.
 * :func:`written_after`: some path from a statement to the function's exit writes a field
   (an inserted deferral there would be wiped out before it is flushed).
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from rtlint import ir
 from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.dataflow import Fact, solve
+from rtlint.analysis.guards import AMBIENT, NOBODY, GuardClassifier
 
 _NOTHING, _DEFERRED, _SENT, _WRONG = "nothing", "deferred", "sent", "wrong"
 _LOGGERS = frozenset({"print", "logger", "log", "logging", "console", "_logger", "_log", "debug"})
@@ -116,13 +119,27 @@ def reserves_before(fn: ir.Function, call: ir.VCall, active: ir.Path) -> bool:
 
 def written_after(fn: ir.Function, call: ir.VCall, target: ir.Path) -> bool:
     """Some path from ``call`` to the end of ``fn`` assigns ``target``."""
+    after = effects_after(fn, lambda e: _calls(e, call))
+    return after is None or _assigns(list(after), target)
+
+
+def effects_after(
+    fn: ir.Function, anchor: Callable[[ir.Effect], bool]
+) -> Iterator[ir.Effect] | None:
+    """Every effect on some path from the ``anchor`` effect to the end of ``fn``.
+
+    None when no effect of ``fn`` is the anchor.
+    """
     graph = cfgs.build(fn.body)
-    start = next((n for n in graph.nodes if any(_calls(e, call) for e in n.effects)), None)
-    if start is None:
-        return True  # cannot tell: assume the worst
-    after = start.effects[next(i for i, e in enumerate(start.effects) if _calls(e, call)) + 1 :]
-    if _assigns(after, target):
-        return True
+    for node in graph.nodes:
+        at = next((i for i, e in enumerate(node.effects) if anchor(e)), None)
+        if at is not None:
+            return _reachable(graph, node, at)
+    return None
+
+
+def _reachable(graph: cfgs.CFG, start: cfgs.Node, at: int) -> Iterator[ir.Effect]:
+    yield from start.effects[at + 1 :]
     seen: set[int] = set()
     work = deque(e.target for e in start.succs)
     while work:
@@ -130,10 +147,8 @@ def written_after(fn: ir.Function, call: ir.VCall, target: ir.Path) -> bool:
         if n in seen:
             continue
         seen.add(n)
-        if _assigns(graph.nodes[n].effects, target):
-            return True
+        yield from graph.nodes[n].effects
         work.extend(e.target for e in graph.nodes[n].succs)
-    return False
 
 
 def _calls(effect: ir.Effect, call: ir.VCall) -> bool:
@@ -159,3 +174,53 @@ def _scopes(fn: ir.Function, functions: list[ir.Function]) -> Iterator[ir.Functi
     while current is not None:
         yield current
         current = functions[current.parent] if current.parent is not None else None
+
+
+def guarded_by_own_tests(
+    fn: ir.Function, emissions: list[ir.VCall], guards: GuardClassifier
+) -> bool:
+    """Every send in ``fn`` follows a test of its own proving no response is active.
+
+    Unlike the analysis, nothing is assumed on entry: a greeting that is compliant only
+    because it runs on ``session.created`` sends unguarded when called from elsewhere.
+    """
+    graph = cfgs.build(fn.body)
+    sends = {id(c) for c in emissions}
+
+    def transfer(node: cfgs.Node, fact: Fact) -> Fact:
+        return NOBODY if any(_sends(e, sends) for e in node.effects) else fact
+
+    facts = solve(graph, NOBODY, guards.proves_idle, transfer)
+    return all(
+        fact is not None and AMBIENT in fact
+        for node, fact in zip(graph.nodes, facts, strict=True)
+        if any(_sends(e, sends) for e in node.effects)
+    )
+
+
+def proven_busy(
+    fn: ir.Function, call: ir.VCall, guards: GuardClassifier, is_state: Callable[[ir.Path], bool]
+) -> bool:
+    """On every path to ``call`` a test showed a response active (and nothing changed since).
+
+    Wrapping such a send in ``if <active>: defer`` makes it dead code: the code's
+    polarity is wrong, which only its author can put right.
+    """
+    graph = cfgs.build(fn.body)
+
+    def busy(test: cfgs.Test, value: bool) -> Fact:
+        return guards.proves_idle(test, not value)
+
+    def transfer(node: cfgs.Node, fact: Fact) -> Fact:
+        changes = any(isinstance(e, ir.Assign) and is_state(e.target) for e in node.effects)
+        return NOBODY if changes else fact
+
+    facts = solve(graph, NOBODY, busy, transfer)
+    for node, fact in zip(graph.nodes, facts, strict=True):
+        if fact is not None and any(_calls(e, call) for e in node.effects):
+            return AMBIENT in fact
+    return False
+
+
+def _sends(effect: ir.Effect, sends: set[int]) -> bool:
+    return isinstance(effect, ir.Call) and id(effect.call) in sends

@@ -55,12 +55,13 @@ def _unit(source: bytes, stmt: Node, indent: str) -> str:
 
 
 def _statement(root: Node, span: ir.Span) -> Node | None:
+    """The statement at ``span`` when it stands in a block (not as a brace-less ``if`` body)."""
     node = root.descendant_for_byte_range(span.start_byte, span.end_byte)
     while node is not None and not (
         node.type in _STATEMENTS and node.parent is not None and node.parent.type in _BLOCKS
     ):
         node = node.parent
-    return node
+    return node if node is not None and node.start_byte == span.start_byte else None
 
 
 def _code_end(stmt: Node) -> int:
