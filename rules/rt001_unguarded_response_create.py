@@ -90,7 +90,8 @@ class UnguardedResponseCreate(Rule):
       a greeting compliant only because it runs on `session.created`. A send of a bare
       `{"type": "response.create"}` becomes a call to it.
     - **Wrap in the class's own flags** (safe for a bare event): the class has an
-      active-state flag and a deferred-request flag that it flushes where responses end;
+      active-state flag and a deferred-request flag that, set alone, makes its
+      `response.done` handling send (not a flag flushed only when another is set too);
       the send becomes `if <active>: <deferred> = True` / `else: <send>` (an early
       `return` when the send ends the method). The slot is reserved first (`<active> = True`)
       only when the class reserves before its other sends. *Unsafe* when the event carries

@@ -322,3 +322,39 @@ def test_no_new_flush_before_a_send_the_done_handler_already_makes() -> None:
 def test_no_flush_spliced_outside_a_brace_less_if() -> None:
     for line in (27, 31, 35):
         assert not _applied(_fix_on("typescript/RT001/string-event-api.ts", line)), line
+
+
+NESTED_FLUSH = """
+import json
+
+
+class Adapter:
+    def __init__(self, ws):
+        self._ws = ws
+        self._response_active = False
+        self._owed = False
+        self._results_awaiting_response = False
+
+    async def _send(self, event):
+        await self._ws.send(json.dumps(event))
+
+    async def on_user_stopped(self):
+        await self._send({"type": "input_audio_buffer.commit"})
+        await self._send({"type": "response.create"})
+
+    async def on_event(self, event):
+        if event["type"] == "response.done":
+            self._response_active = False
+            if self._owed:
+                self._owed = False
+                if self._results_awaiting_response:
+                    self._response_active = True
+                    await self._send({"type": "response.create"})
+"""
+
+
+def test_no_deferral_into_a_flag_flushed_only_when_another_one_is_set_too() -> None:
+    """``_results_awaiting_response`` alone sends nothing on response.done: the turn is lost."""
+    assert not any(
+        safety is not Safety.DISPLAY_ONLY for safety, _ in _fixes("a.py", NESTED_FLUSH.encode())
+    )

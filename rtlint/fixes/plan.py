@@ -100,7 +100,7 @@ def plan(
         return base
     active = _active_flag(methods, analysis, vocab)
     registered = registered_handlers(analysis.index)
-    flushed = _flushed_flags(methods, vocab, active, registered)
+    flushed = _flushed_flags(methods, analysis, vocab, active, registered)
     helper = _request_entry(methods, analysis, fn, vocab, active, flushed)
     awaitable = helper is not None and (
         not helper.is_async or fn.is_async or module.language == "typescript"
@@ -271,26 +271,54 @@ def _compares_event(cond: ir.Cond, events: frozenset[str]) -> bool:
 
 def _flushed_flags(
     methods: list[ir.Function],
+    analysis: ModuleAnalysis,
     vocab: Vocabulary,
     active: ir.Path | None,
     registered: dict[int, str],
 ) -> set[ir.Path]:
-    """Fields tested where responses end (or in the methods that code calls): the flushes."""
-    bodies = [body for m in methods for body in _terminal_code(m, vocab, registered)]
+    """Flags that, set alone, make the class send when a response ends.
+
+    Where responses end (and in the methods that code calls unconditionally), an ``if``
+    that tests the flag alone (or with the idle state) and sends: ``if self._pending:
+    await self._request_response()``. An ``if`` nested in another test flushes only
+    when that test holds too: not counted.
+    """
+    bodies = [(m, body) for m in methods for body in _terminal_code(m, vocab, registered)]
     seen: set[int] = set()
     flags: set[ir.Path] = set()
     while bodies:
-        body = bodies.pop()
-        for stmt in walk_stmts(body):
+        fn, body = bodies.pop()
+        for stmt in body:
             if isinstance(stmt, ir.If):
-                flags |= {p for p in _names_in(stmt.cond) if p != active and p[0] == "self"}
-        for effect in walk_effects(body):
-            if isinstance(effect, ir.Call):
-                target = _local_target(effect.call, methods)
-                if target is not None and target.index not in seen:
-                    seen.add(target.index)
-                    bodies.append(target.body)
-    return flags
+                tested = {p for p in _names_in(stmt.cond) if p != active}
+                tested = {p for p in tested if not _is_state(p, vocab=vocab)}
+                sends = any(
+                    isinstance(e, ir.Call) and _may_send(e.call, fn, analysis)
+                    for e in walk_effects(stmt.then)
+                )
+                if len(tested) == 1 and sends:
+                    flags |= tested
+            elif isinstance(stmt, ir.Effects):
+                for effect in stmt.effects:
+                    target = (
+                        _local_target(effect.call, methods) if isinstance(effect, ir.Call) else None
+                    )
+                    if target is not None and target.index not in seen:
+                        seen.add(target.index)
+                        bodies.append((target, target.body))
+    return {p for p in flags if p[0] == "self"}
+
+
+def _may_send(call: ir.VCall, fn: ir.Function, analysis: ModuleAnalysis) -> bool:
+    """``call`` sends ``response.create``, itself or through a function of the file that may."""
+    info = analysis.index.classify(call, fn)
+    if info.kind is CallKind.EMIT:
+        return info.emission is not None and not info.emission.out_of_band
+    return (
+        info.kind is CallKind.LOCAL
+        and info.target is not None
+        and bool(analysis.sites[info.target])
+    )
 
 
 def _local_target(call: ir.VCall, methods: list[ir.Function]) -> ir.Function | None:
@@ -309,18 +337,9 @@ def _sends_after(flush: Flush, analysis: ModuleAnalysis) -> bool:
     )
     if after is None:
         return True
-    for effect in after:
-        if isinstance(effect, ir.Call):
-            info = analysis.index.classify(effect.call, flush.function)
-            if info.kind is CallKind.EMIT and info.emission and not info.emission.out_of_band:
-                return True
-            if (
-                info.kind is CallKind.LOCAL
-                and info.target is not None
-                and analysis.sites[info.target]
-            ):
-                return True
-    return False
+    return any(
+        isinstance(e, ir.Call) and _may_send(e.call, flush.function, analysis) for e in after
+    )
 
 
 def _routes_requests(methods: list[ir.Function], analysis: ModuleAnalysis) -> bool:
