@@ -255,13 +255,82 @@ async def _until(test: Callable[[], bool]) -> None:
     await asyncio.wait_for(poll(), STEP)
 
 
-async def drive(source: str, steps: list[Step]) -> Run:
-    """Run the class in ``source`` on ``steps`` against a fresh emulator."""
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "adapter.py", "exec"), namespace)
-    run = Run()
-    tasks: list[asyncio.Task[None]] = []
-    last_event = [0.0]
+class Harness:
+    """Runs one adapter class on a connection and records its :class:`Run`."""
+
+    def __init__(self) -> None:
+        self.run = Run()
+        self.last_event = 0.0
+        """Loop time of the last event received."""
+
+    async def start(self, url: str) -> None:
+        raise NotImplementedError
+
+    async def request(self, action: str, i: int) -> None:
+        """Start a user turn (``text``) or a tool result (``tool``); do not wait for it."""
+        raise NotImplementedError
+
+    async def append(self, event: str) -> None:
+        """Send audio through the adapter's socket."""
+        raise NotImplementedError
+
+    def settled(self) -> bool:
+        """Every request made so far has run."""
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+
+class InProcess(Harness):
+    """A Python adapter class, run in this event loop."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        namespace: dict[str, Any] = {}
+        exec(compile(source, "adapter.py", "exec"), namespace)
+        self._cls = namespace["Adapter"]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, url: str) -> None:
+        self._ws = await connect(url, open_timeout=STEP)
+        self._instance = self._cls(_Recorder(self._ws, self.run))
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        async for message in self._ws:
+            event = json.loads(message)
+            self.run.received.append((self.run.tick(), event))
+            self.last_event = loop.time()
+            await self._instance.on_event(event)
+            self.run.processed += 1
+
+    async def request(self, action: str, i: int) -> None:
+        self.run.requests.append(self.run.clock)
+        if action == "text":
+            coro = self._instance.send_text(f"turn {i}")
+        else:
+            coro = self._instance.send_tool_result(f"call_{i}", f"result {i}")
+        self._tasks.append(asyncio.create_task(coro))
+        await asyncio.sleep(0)
+
+    async def append(self, event: str) -> None:
+        await _Recorder(self._ws, self.run).send(event)
+
+    def settled(self) -> bool:
+        return all(t.done() for t in self._tasks)
+
+    async def stop(self) -> None:
+        self._reader.cancel()
+        await self._ws.close()
+        for task in self._tasks:
+            task.result()  # an adapter that raised fails the run
+
+
+async def drive(harness: Harness, steps: list[Step]) -> Run:
+    """Run ``harness``'s class on ``steps`` against a fresh emulator."""
+    run = harness.run
     loop = asyncio.get_running_loop()
 
     def created_after(mark: int) -> int:
@@ -279,53 +348,36 @@ async def drive(source: str, steps: list[Step]) -> Run:
         return kinds.count("response.created") - kinds.count("response.done")
 
     async def quiet() -> None:
-        """Every task done, no response open, nothing received for a while."""
+        """Every request run, no response open, nothing received for a while."""
         while True:
-            await _until(lambda: all(t.done() for t in tasks) and open_responses() == 0)
+            await _until(lambda: harness.settled() and open_responses() == 0)
             await asyncio.sleep(0.04)
-            if loop.time() - last_event[0] >= 0.04 and open_responses() == 0:
+            if loop.time() - harness.last_event >= 0.04 and open_responses() == 0:
                 return
 
-    async with Emulator(EMULATOR) as url, connect(url, open_timeout=STEP) as ws:
-        instance = namespace["Adapter"](_Recorder(ws, run))
-
-        async def read() -> None:
-            async for message in ws:
-                event = json.loads(message)
-                run.received.append((run.tick(), event))
-                last_event[0] = loop.time()
-                await instance.on_event(event)
-                run.processed += 1
-
-        reader = asyncio.create_task(read())
-        await _until(lambda: run.processed > 0)  # session.created handled
-        for i, (action, pause) in enumerate(steps):
-            if action in ("vad", "barge"):
-                await quiet()
-            if action == "vad":
+    async with Emulator(EMULATOR) as url:
+        await harness.start(url)
+        try:
+            await _until(lambda: run.processed > 0)  # session.created handled
+            for i, (action, pause) in enumerate(steps):
+                if action in ("vad", "barge"):
+                    await quiet()
                 mark = run.clock
-                await _Recorder(ws, run).send(_append())
-                await started(mark, 1)
-            elif action == "barge":
-                run.requests.append(run.clock)
-                mark = run.clock
-                await instance.send_text(f"turn {i}")
-                await started(mark, 1)
-                await asyncio.sleep(pause)
-                await _Recorder(ws, run).send(_append())
-                await started(mark, 2)
-            else:
-                run.requests.append(run.clock)
-                if action == "text":
-                    request = instance.send_text(f"turn {i}")
+                if action == "vad":
+                    await harness.append(_append())
+                    await started(mark, 1)
+                elif action == "barge":
+                    await harness.request("text", i)
+                    await started(mark, 1)
+                    await asyncio.sleep(pause)
+                    await harness.append(_append())
+                    await started(mark, 2)
                 else:
-                    request = instance.send_tool_result(f"call_{i}", f"result {i}")
-                tasks.append(asyncio.create_task(request))
-                await asyncio.sleep(pause)
-        await quiet()
-        reader.cancel()
-    for task in tasks:
-        task.result()  # an adapter that raised fails the run
+                    await harness.request(action, i)
+                    await asyncio.sleep(pause)
+            await quiet()
+        finally:
+            await harness.stop()
     return run
 
 
@@ -363,6 +415,6 @@ class Outcome:
 async def compare(shape: Shape, steps: list[Step]) -> Outcome:
     """Drive the original and the fixed class of ``shape`` on the same schedule."""
     source = adapter(shape)
-    return Outcome(
-        shape, flagged_sites(source), await drive(source, steps), await drive(fixed(source), steps)
-    )
+    before = await drive(InProcess(source), steps)
+    after = await drive(InProcess(fixed(source)), steps)
+    return Outcome(shape, flagged_sites(source), before, after)
