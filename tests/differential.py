@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -161,20 +163,119 @@ def adapter(shape: Shape) -> str:
     return "".join(parts)
 
 
-def fixed(source: str) -> str:
+_TS_HEAD = """export class Adapter {
+  ws;
+  turns = 0;
+  responseActive = false;
+@PENDING@
+  constructor(ws) {
+    this.ws = ws;
+  }
+
+  send(event) {
+    this.ws.send(JSON.stringify(event));
+  }
+"""
+
+_TS_HELPER = """
+  requestResponse() {
+    if (this.responseActive) {
+      this.responsePending = true;
+      return;
+    }
+    this.responseActive = true;
+    this.send({ type: "response.create", event_id: "flush" });
+  }
+"""
+
+_TS_FLUSH_METHOD = """
+  flush() {
+    if (this.responsePending && !this.responseActive) {
+      this.responsePending = false;
+      this.responseActive = true;
+      this.send({ type: "response.create", event_id: "flush" });
+    }
+  }
+"""
+
+_TS_GUARD = """    if (this.responseActive) {
+      this.responsePending = true;
+      return;
+    }
+    this.responseActive = true;
+"""
+
+_TS_SITES = {
+    "text": ("sendText(text)", '{ type: "conversation.item.create", item: { type: "message", '
+             'role: "user", content: [{ type: "input_text", text }] } }'),
+    "tool": ("sendToolResult(callId, output)", '{ type: "conversation.item.create", item: '
+             '{ type: "function_call_output", call_id: callId, output } }'),
+}  # fmt: skip
+
+_TS_ON_EVENT = """
+  onEvent(event) {
+    if (event.type === "session.created") {
+      this.responseActive = true;
+      this.send({ type: "response.create", event_id: "greeting" });
+    } else if (event.type === "response.created") {
+      this.responseActive = true;
+    } else if (event.type === "response.done") {
+      this.responseActive = false;
+@FLUSH@    }
+  }
+}
+"""
+
+_TS_FLUSHES = {
+    "helper": """      if (this.responsePending) {
+        this.responsePending = false;
+        this.requestResponse();
+      }
+""",
+    "flags": """      if (this.responsePending) {
+        this.responsePending = false;
+        this.responseActive = true;
+        this.send({ type: "response.create", event_id: "flush" });
+      }
+""",
+    "flush-method": "      this.flush();\n",
+    "active-only": "",
+}
+
+
+def typescript_adapter(shape: Shape) -> str:
+    """The TypeScript version of :func:`adapter` (plain JavaScript syntax, runnable by Node)."""
+    pending = "  responsePending = false;\n" if shape.mechanism != "active-only" else ""
+    parts = [_TS_HEAD.replace("@PENDING@", pending)]
+    parts.append({"helper": _TS_HELPER, "flush-method": _TS_FLUSH_METHOD}.get(shape.mechanism, ""))
+    for (site, (signature, item)), guarded, trailing in zip(
+        _TS_SITES.items(), shape.guarded, shape.trailing, strict=True
+    ):
+        parts.append(
+            f"\n  {signature} {{\n    this.send({item});\n"
+            + (_TS_GUARD if guarded else "")
+            + f'    this.send({{ type: "response.create", event_id: "{site}" }});\n'
+            + ("    this.turns += 1;\n" if trailing else "")
+            + "  }\n"
+        )
+    parts.append(_TS_ON_EVENT.replace("@FLUSH@", _TS_FLUSHES[shape.mechanism]))
+    return "".join(parts)
+
+
+def fixed(source: str, path: str = "adapter.py") -> str:
     """``source`` after ``--fix --unsafe-fixes``; it must re-check clean."""
-    result = fix_source("adapter.py", source.encode(), SETTINGS, unsafe=True)
+    result = fix_source(path, source.encode(), SETTINGS, unsafe=True)
     assert result.error is None and not result.notes, (result.error, result.notes)
     assert not result.remaining, [d.message for d in result.remaining]
     return result.fixed.decode()
 
 
-def flagged_sites(source: str) -> set[str]:
+def flagged_sites(source: str, path: str = "adapter.py") -> set[str]:
     """The ``event_id`` of every send rtlint reports in ``source``."""
     lines = source.splitlines()
     found = set()
-    for d in check_source("adapter.py", source.encode(), SETTINGS).diagnostics:
-        match = re.search(r'"event_id": "(\w+)"', lines[d.span.line - 1])
+    for d in check_source(path, source.encode(), SETTINGS).diagnostics:
+        match = re.search(r'"?event_id"?: "(\w+)"', lines[d.span.line - 1])
         if match:
             found.add(match.group(1))
     return found
@@ -222,6 +323,32 @@ class Run:
             for _, e in self.received
             if e.get("type") == "error" and error_code(e) == ACTIVE_RESPONSE
         ]
+
+    def unexplained_rejections(self, flagged: set[str]) -> list[str]:
+        """Rejections that no flagged send accounts for.
+
+        A rejected send is accounted for when it comes from a flagged site, or when a
+        flagged site sent a create after the last ``response.created`` the class had seen:
+        that create took the slot the (guarded) send believed free.
+        """
+        found = []
+        for clock, event in self.received:
+            if event.get("type") != "error" or error_code(event) != ACTIVE_RESPONSE:
+                continue
+            site = (event.get("error") or {}).get("event_id")
+            if site in flagged:
+                continue
+            sent = [(t, e) for t, e in self.sent if t < clock and e.get("event_id") == site]
+            at = sent[-1][0] if sent else clock
+            seen = [t for t, e in self.received if t < at and e.get("type") == "response.created"]
+            since = seen[-1] if seen else 0
+            if not any(
+                since < t < at and e.get("event_id") in flagged
+                for t, e in self.sent
+                if e.get("type") == "response.create"
+            ):
+                found.append(str(site))
+        return found
 
     def lost(self) -> int:
         """Requested turns no response started after."""
@@ -328,6 +455,76 @@ class InProcess(Harness):
             task.result()  # an adapter that raised fails the run
 
 
+RUNNER = Path(__file__).with_name("differential_runner.mjs")
+
+
+class InNode(Harness):
+    """A TypeScript adapter class in plain JavaScript syntax, run by ``differential_runner.mjs``.
+
+    ``node_modules`` is a directory holding the ``ws`` package.
+    """
+
+    def __init__(self, source: str, workdir: Path, node_modules: Path) -> None:
+        super().__init__()
+        self._module = workdir / f"adapter-{id(self)}.mjs"
+        self._module.write_text(source, encoding="utf-8")
+        self._node_modules = node_modules
+        self._commands = 0
+        self._done = 0
+
+    async def start(self, url: str) -> None:
+        self._proc = await asyncio.create_subprocess_exec(
+            "node", str(RUNNER), str(self._module), url,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, "RTLINT_NODE_MODULES": str(self._node_modules)},
+        )  # fmt: skip
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self._proc.stdout is not None
+        loop = asyncio.get_running_loop()
+        run = self.run
+        async for line in self._proc.stdout:
+            record = json.loads(line)
+            if "sent" in record:
+                run.clock = record["clock"]
+                run.sent.append((run.clock, record["sent"]))
+            elif "received" in record:
+                run.clock = record["clock"]
+                run.received.append((run.clock, record["received"]))
+                self.last_event = loop.time()
+            elif "processed" in record:
+                run.processed += 1
+            elif "request" in record:
+                run.requests.append(record["request"])
+            elif "done" in record:
+                self._done += 1
+
+    async def _command(self, command: dict[str, Any]) -> None:
+        assert self._proc.stdin is not None
+        self._commands += 1
+        self._proc.stdin.write((json.dumps(command) + "\n").encode())
+        await self._proc.stdin.drain()
+
+    async def request(self, action: str, i: int) -> None:
+        await self._command({"do": action, "i": i})
+
+    async def append(self, event: str) -> None:
+        await self._command({"do": "append", "event": event})
+        await _until(self.settled)
+
+    def settled(self) -> bool:
+        return self._done == self._commands
+
+    async def stop(self) -> None:
+        await self._command({"do": "close"})
+        assert self._proc.stderr is not None
+        await asyncio.wait_for(self._reader, STEP)
+        stderr = await self._proc.stderr.read()
+        assert await self._proc.wait() == 0 and not stderr, stderr.decode()
+
+
 async def drive(harness: Harness, steps: list[Step]) -> Run:
     """Run ``harness``'s class on ``steps`` against a fresh emulator."""
     run = harness.run
@@ -406,15 +603,26 @@ class Outcome:
             found.append(f"fixed class lost {self.after.lost()} turn(s)")
         if self.after.other_sends() != self.before.other_sends():
             found.append("fixed class sent other events differently")
-        unexpected = {r for r in self.before.rejections() if r not in self.flagged}
-        if unexpected:
-            found.append(f"original rejected at unflagged sites {sorted(map(str, unexpected))}")
+        unexplained = self.before.unexplained_rejections(self.flagged)
+        if unexplained:
+            found.append(f"original rejected where rtlint predicted none: {unexplained}")
         return found
 
 
 async def compare(shape: Shape, steps: list[Step]) -> Outcome:
-    """Drive the original and the fixed class of ``shape`` on the same schedule."""
+    """Drive the original and the fixed Python class of ``shape`` on the same schedule."""
     source = adapter(shape)
     before = await drive(InProcess(source), steps)
     after = await drive(InProcess(fixed(source)), steps)
     return Outcome(shape, flagged_sites(source), before, after)
+
+
+async def compare_typescript(
+    shape: Shape, steps: list[Step], workdir: Path, node_modules: Path
+) -> Outcome:
+    """Drive the original and the fixed TypeScript class of ``shape`` in Node."""
+    source = typescript_adapter(shape)
+    after_source = fixed(source, "adapter.ts")
+    before = await drive(InNode(source, workdir, node_modules), steps)
+    after = await drive(InNode(after_source, workdir, node_modules), steps)
+    return Outcome(shape, flagged_sites(source, "adapter.ts"), before, after)

@@ -1,31 +1,73 @@
 """Fixes proven by running them: generated adapters, original vs fixed, against the emulator.
 
-A fixed seed and a small budget (one schedule per deferral mechanism); ``bench/fix_differential.py``
-runs the same comparison on many more shapes and schedules.
+A fixed seed and a small budget (one schedule per deferral mechanism and language);
+``bench/fix_differential.py`` runs the same comparison on many more shapes and schedules.
+The TypeScript classes run in Node with the ``ws`` package (from ``RTLINT_NODE_MODULES``,
+or installed once into the user's cache); without Node those tests are skipped.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from tests.differential import MECHANISMS, Outcome, Shape, compare, schedule
+from tests.differential import MECHANISMS, Outcome, Shape, compare, compare_typescript, schedule
 from tests.runtime.scenario import run
 
 SEED = 20261130
 
 
-@pytest.mark.parametrize("mechanism", MECHANISMS)
-def test_fixed_adapter_gets_no_rejection_loses_no_turn_and_sends_the_same_items(
-    mechanism: str,
-) -> None:
-    rng = random.Random(f"{SEED}-{mechanism}")
-    shape = Shape(mechanism, (False, False), (rng.random() < 0.5, rng.random() < 0.5))
-    outcome: Outcome = run(compare(shape, schedule(rng, 8)), timeout=30.0)
+def _check(outcome: Outcome) -> None:
     assert outcome.flagged == {"text", "tool"}
     assert outcome.problems() == []
     # The schedule reaches the unguarded sends while a response is active: the original is
     # rejected there (and only there), so the comparison is not vacuous.
     assert outcome.before.rejections()
     assert not outcome.after.rejections()
+
+
+def _draw(mechanism: str, language: str) -> tuple[Shape, random.Random]:
+    rng = random.Random(f"{SEED}-{mechanism}-{language}")
+    return Shape(mechanism, (False, False), (rng.random() < 0.5, rng.random() < 0.5)), rng
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_fixed_python_adapter_is_never_rejected_loses_no_turn_and_sends_the_same_items(
+    mechanism: str,
+) -> None:
+    shape, rng = _draw(mechanism, "python")
+    _check(run(compare(shape, schedule(rng, 6)), timeout=30.0))
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """A ``node_modules`` directory holding ``ws``."""
+    if shutil.which("node") is None:
+        pytest.skip("Node is not installed")
+    given = os.environ.get("RTLINT_NODE_MODULES")
+    if given and (Path(given) / "ws").is_dir():
+        return Path(given)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rtlint-tests"
+    if not (cache / "node_modules" / "ws").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed")
+        command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(cache)]
+        try:
+            subprocess.run([*command, "ws@8"], capture_output=True, timeout=120, check=True)
+        except (subprocess.SubprocessError, OSError):
+            pytest.skip("the ws package could not be installed")
+    return cache / "node_modules"
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_fixed_typescript_adapter_is_never_rejected_loses_no_turn_and_sends_the_same_items(
+    mechanism: str, node_modules: Path, tmp_path: Path
+) -> None:
+    shape, rng = _draw(mechanism, "typescript")
+    _check(run(compare_typescript(shape, schedule(rng, 6), tmp_path, node_modules), timeout=30.0))
