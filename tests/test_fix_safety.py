@@ -358,3 +358,42 @@ def test_no_deferral_into_a_flag_flushed_only_when_another_one_is_set_too() -> N
     assert not any(
         safety is not Safety.DISPLAY_ONLY for safety, _ in _fixes("a.py", NESTED_FLUSH.encode())
     )
+
+
+RESERVING_CALLER = """
+import json
+
+
+class Adapter:
+    def __init__(self, ws):
+        self._ws = ws
+        self._response_active = False
+        self._response_pending = False
+
+    async def _create_response(self):
+        await self._ws.send(json.dumps({"type": "response.create"}))
+
+    async def on_audio_committed(self):
+        if self._response_active:
+            self._response_pending = True
+            return
+        self._response_active = True
+        await self._create_response()
+
+    async def send_text(self, text):
+        await self._create_response()
+
+    async def on_event(self, event):
+        if event["type"] == "response.done":
+            self._response_active = False
+            if self._response_pending:
+                self._response_pending = False
+                self._response_active = True
+                await self._ws.send(json.dumps({"type": "response.create"}))
+"""
+
+
+def test_no_guard_in_a_helper_whose_callers_reserve_the_slot_first() -> None:
+    """There ``if active: defer`` would always defer: the reserved slot would never be used."""
+    fixes = _fixes("a.py", RESERVING_CALLER.encode())
+    assert fixes and all(safety is Safety.DISPLAY_ONLY for safety, _ in fixes), fixes

@@ -22,6 +22,7 @@ turns into text edits. The strategies, best first:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -101,6 +102,10 @@ def plan(
     active = _active_flag(methods, analysis, vocab)
     registered = registered_handlers(analysis.index)
     flushed = _flushed_flags(methods, analysis, vocab, active, registered)
+    if active is not None and _reserved_by_callers(fn, methods, active):
+        return dataclasses.replace(
+            base, active=active, deferred=(active[0], _new_deferred_name(active[-1]))
+        )
     helper = _request_entry(methods, analysis, fn, vocab, active, flushed)
     awaitable = helper is not None and (
         not helper.is_async or fn.is_async or module.language == "typescript"
@@ -235,6 +240,17 @@ def _wrap_would_mislead(
         return True
     return any(
         any(s is stmt for s in walk_stmts(body)) for body in _terminal_code(fn, vocab, registered)
+    )
+
+
+def _reserved_by_callers(fn: ir.Function, methods: list[ir.Function], active: ir.Path) -> bool:
+    """A caller of ``fn`` reserves the slot before the call: ``if <active>`` in ``fn`` would
+    always defer its request, and the reserved slot would never be used."""
+    return any(
+        reserves_before(m, e.call, active)
+        for m in methods
+        for e in walk_effects(m.body)
+        if isinstance(e, ir.Call) and _local_target(e.call, methods) is fn
     )
 
 
