@@ -71,6 +71,11 @@ _FLUSH_METHOD = """
             await self._send({"type": "response.create", "event_id": "flush"})
 """
 
+_PRIVATE_HELPER = """
+    async def _create_response(self):
+        await self._send({"type": "response.create", "event_id": "helper"})
+"""
+
 _GUARD = """        if self._response_active:
             self._response_pending = True
             return
@@ -127,12 +132,19 @@ class Shape:
     """Whether the text and the tool site check the state themselves."""
     trailing: tuple[bool, bool]
     """Whether code follows the send (the fix wraps instead of returning early)."""
+    via_helper: bool = False
+    """Unguarded sites call a private helper that sends (the fix goes into the helper)."""
 
     @classmethod
     def draw(cls, rng: random.Random) -> Shape:
         mechanism = rng.choice(MECHANISMS)
         text, tool = (rng.random() < 0.3 and mechanism != "active-only" for _ in range(2))
-        return cls(mechanism, (text, tool), (rng.random() < 0.5, rng.random() < 0.5))
+        trailing = (rng.random() < 0.5, rng.random() < 0.5)
+        return cls(mechanism, (text, tool), trailing, rng.random() < 0.3)
+
+    def send(self, site: str, guarded: bool) -> str:
+        """The ``event_id`` a site's create carries (the helper's, when it calls the helper)."""
+        return "helper" if self.via_helper and not guarded else site
 
 
 def adapter(shape: Shape) -> str:
@@ -145,20 +157,25 @@ def adapter(shape: Shape) -> str:
         parts.append(_HELPER)
     elif shape.mechanism == "flush-method":
         parts.append(_FLUSH_METHOD)
+    if shape.via_helper:
+        parts.append(_PRIVATE_HELPER)
     for (site, (name, params, item)), guarded, trailing in zip(
         _ITEMS.items(), shape.guarded, shape.trailing, strict=True
     ):
-        after = "\n        self.turns += 1" if trailing else ""
-        parts.append(
-            _SITE.format(
-                name=name,
-                params=params,
-                item=item,
-                site=site,
-                guard=_GUARD if guarded else "",
-                after=after,
-            )
+        text = _SITE.format(
+            name=name,
+            params=params,
+            item=item,
+            site=site,
+            guard=_GUARD if guarded else "",
+            after="\n        self.turns += 1" if trailing else "",
         )
+        if shape.send(site, guarded) == "helper":
+            text = text.replace(
+                f'await self._send({{"type": "response.create", "event_id": "{site}"}})',
+                "await self._create_response()",
+            )
+        parts.append(text)
     parts.append(_ON_EVENT.format(flush=_FLUSHES[shape.mechanism]))
     return "".join(parts)
 
@@ -195,6 +212,12 @@ _TS_FLUSH_METHOD = """
       this.responseActive = true;
       this.send({ type: "response.create", event_id: "flush" });
     }
+  }
+"""
+
+_TS_PRIVATE_HELPER = """
+  #createResponse() {
+    this.send({ type: "response.create", event_id: "helper" });
   }
 """
 
@@ -248,13 +271,20 @@ def typescript_adapter(shape: Shape) -> str:
     pending = "  responsePending = false;\n" if shape.mechanism != "active-only" else ""
     parts = [_TS_HEAD.replace("@PENDING@", pending)]
     parts.append({"helper": _TS_HELPER, "flush-method": _TS_FLUSH_METHOD}.get(shape.mechanism, ""))
+    if shape.via_helper:
+        parts.append(_TS_PRIVATE_HELPER)
     for (site, (signature, item)), guarded, trailing in zip(
         _TS_SITES.items(), shape.guarded, shape.trailing, strict=True
     ):
+        send = (
+            "this.#createResponse();"
+            if shape.send(site, guarded) == "helper"
+            else f'this.send({{ type: "response.create", event_id: "{site}" }});'
+        )
         parts.append(
             f"\n  {signature} {{\n    this.send({item});\n"
             + (_TS_GUARD if guarded else "")
-            + f'    this.send({{ type: "response.create", event_id: "{site}" }});\n'
+            + f"    {send}\n"
             + ("    this.turns += 1;\n" if trailing else "")
             + "  }\n"
         )

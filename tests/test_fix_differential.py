@@ -1,6 +1,7 @@
 """Fixes proven by running them: generated adapters, original vs fixed, against the emulator.
 
-A fixed seed and a small budget (one schedule per deferral mechanism and language);
+A fixed seed and a small budget (one schedule per deferral mechanism and language, and
+one whose sends go through a private helper);
 ``bench/fix_differential.py`` runs the same comparison on many more shapes and schedules.
 The TypeScript classes run in Node with the ``ws`` package (from ``RTLINT_NODE_MODULES``,
 or installed once into the user's cache); without Node those tests are skipped.
@@ -23,7 +24,7 @@ SEED = 20261130
 
 
 def _check(outcome: Outcome) -> None:
-    assert outcome.flagged == {"text", "tool"}
+    assert outcome.flagged == ({"helper"} if outcome.shape.via_helper else {"text", "tool"})
     assert outcome.problems() == []
     # The schedule reaches the unguarded sends while a response is active: the original is
     # rejected there (and only there), so the comparison is not vacuous.
@@ -31,16 +32,21 @@ def _check(outcome: Outcome) -> None:
     assert not outcome.after.rejections()
 
 
-def _draw(mechanism: str, language: str) -> tuple[Shape, random.Random]:
-    rng = random.Random(f"{SEED}-{mechanism}-{language}")
-    return Shape(mechanism, (False, False), (rng.random() < 0.5, rng.random() < 0.5)), rng
+CASES = [(m, False) for m in MECHANISMS] + [("flags", True)]
+"""(mechanism, sends through a private helper): one case per mechanism, and a helper case."""
 
 
-@pytest.mark.parametrize("mechanism", MECHANISMS)
+def _draw(mechanism: str, via_helper: bool, language: str) -> tuple[Shape, random.Random]:
+    rng = random.Random(f"{SEED}-{mechanism}-{via_helper}-{language}")
+    trailing = (rng.random() < 0.5, rng.random() < 0.5)
+    return Shape(mechanism, (False, False), trailing, via_helper), rng
+
+
+@pytest.mark.parametrize(("mechanism", "via_helper"), CASES)
 def test_fixed_python_adapter_is_never_rejected_loses_no_turn_and_sends_the_same_items(
-    mechanism: str,
+    mechanism: str, via_helper: bool
 ) -> None:
-    shape, rng = _draw(mechanism, "python")
+    shape, rng = _draw(mechanism, via_helper, "python")
     _check(run(compare(shape, schedule(rng, 6)), timeout=30.0))
 
 
@@ -65,9 +71,9 @@ def node_modules() -> Path:
     return cache / "node_modules"
 
 
-@pytest.mark.parametrize("mechanism", MECHANISMS)
+@pytest.mark.parametrize(("mechanism", "via_helper"), CASES)
 def test_fixed_typescript_adapter_is_never_rejected_loses_no_turn_and_sends_the_same_items(
-    mechanism: str, node_modules: Path, tmp_path: Path
+    mechanism: str, via_helper: bool, node_modules: Path, tmp_path: Path
 ) -> None:
-    shape, rng = _draw(mechanism, "typescript")
+    shape, rng = _draw(mechanism, via_helper, "typescript")
     _check(run(compare_typescript(shape, schedule(rng, 6), tmp_path, node_modules), timeout=30.0))
