@@ -55,7 +55,7 @@ def main() -> int:
         steps = schedule(rng, rng.randint(4, 12))
         outcome = asyncio.run(asyncio.wait_for(one(shape, steps), 60))
         totals["schedules"] += 1
-        totals[f"shape {shape.mechanism}"] += 1
+        totals[f"shape {shape.mechanism}{' via helper' if shape.via_helper else ''}"] += 1
         totals["rejections before"] += len(outcome.before.rejections())
         totals["rejections after"] += len(outcome.after.rejections())
         totals["turns lost before"] += outcome.before.lost()

@@ -258,8 +258,10 @@ def _terminal_code(
     fn: ir.Function, vocab: Vocabulary, registered: dict[int, str]
 ) -> list[list[ir.Stmt]]:
     """The parts of ``fn`` that run when a response ends (its body, branches, cases)."""
+    name = norm(fn.name)
     if (
-        norm(fn.name) in vocab.terminal_handlers
+        name in vocab.terminal_handlers
+        or any(name.endswith(norm(event)) for event in vocab.terminal_events)
         or fn.callback_event in vocab.terminal_events
         or registered.get(fn.index) in vocab.terminal_events
     ):
