@@ -397,3 +397,27 @@ def test_no_guard_in_a_helper_whose_callers_reserve_the_slot_first() -> None:
     """There ``if active: defer`` would always defer: the reserved slot would never be used."""
     fixes = _fixes("a.py", RESERVING_CALLER.encode())
     assert fixes and all(safety is Safety.DISPLAY_ONLY for safety, _ in fixes), fixes
+
+
+ENTRY_WITH_ELSE_AND_LOGGING = """
+async def _request_response(self):
+    if not self._response_active:
+        logger.debug("creating a response")
+        self._response_active = True
+        await self._send({"type": "response.create"})
+    else:
+        self._response_pending = True
+
+async def _flush(self):
+    if self._response_pending:
+        self._response_pending = False
+        await self._request_response()
+
+async def greet(self):
+    await self._send({"type": "response.create"})
+"""
+
+
+def test_a_request_entry_may_branch_either_way_and_log() -> None:
+    route = "Route the request through `_request_response()`"
+    assert _fixes("a.py", _source(ENTRY_WITH_ELSE_AND_LOGGING)) == [(Safety.SAFE, route)]
