@@ -71,7 +71,8 @@ def _choose(fixes: list[Fix]) -> list[Fix]:
     taken: list[tuple[int, int]] = []
     for fix in sorted(fixes, key=lambda f: min(e.start for e in f.edits)):
         ranges = [(e.start, e.end) for e in fix.edits]
-        if any(s < te and ts < e for s, e in ranges for ts, te in taken):
+        # Two edits at the same place conflict too: two insertions there have no order.
+        if any((s < te and ts < e) or s == ts for s, e in ranges for ts, te in taken):
             continue
         chosen.append(fix)
         taken += ranges

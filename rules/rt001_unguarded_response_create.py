@@ -79,26 +79,38 @@ class UnguardedResponseCreate(Rule):
     `previous_response_id` payloads, `/v1/responses`), which shares the event name.
 
     ## Fix safety
-    The fix follows what the class already has, best first:
+    The fix follows what the class already has, best first; its safety is proven on the
+    code, not assumed from names:
 
-    - **Route through the deferral helper** (safe): the class has a method that takes no
-      arguments and guards its own send (`_request_response()`); a send of a bare
+    - **Route through a request entry** (safe): the class has a method that takes no
+      arguments and only requests or defers one response: on every path it checks the
+      state itself, then sends exactly one `response.create` or sets a flag the class
+      flushes where responses end, and does nothing else (no commit, no close, no other
+      event). A flush that sends only when a request is already pending is not one, nor is
+      a greeting compliant only because it runs on `session.created`. A send of a bare
       `{"type": "response.create"}` becomes a call to it.
     - **Wrap in the class's own flags** (safe for a bare event): the class has an
-      active-state flag and a deferred-request flag that it flushes where responses end;
+      active-state flag and a deferred-request flag that, set alone, makes its
+      `response.done` handling send (not a flag flushed only when another is set too);
       the send becomes `if <active>: <deferred> = True` / `else: <send>` (an early
-      `return` when the send ends the method), reserving the slot first when the class
-      does. *Unsafe* when the event carries options (`"response": {...}`): a deferred
-      request is flushed later by the class's own code, without them.
-    - **Add the deferral** (unsafe): only an active-state flag exists. The fix adds a
-      deferred-request flag (initialised beside the active flag), the guard at the send, and
+      `return` when the send ends the method). The slot is reserved first (`<active> = True`)
+      only when the class reserves before its other sends. *Unsafe* when the event carries
+      options (`"response": {...}`): a deferred request is flushed later by the class's own
+      code, without them. Not offered when a path from the send writes the deferred flag
+      again before the method returns (the deferral would be lost), where the code has just
+      seen a response active (the test's polarity is wrong: only its author can tell what
+      was meant), nor inside `response.done` handling (the response has already ended).
+    - **Add the deferral** (unsafe): only an active-state flag exists. The fix adds one
+      deferred-request flag (initialised beside the active flag), the guard at each send, and
       the flush right where the `response.done` handler clears the active flag — only when
-      that place is unambiguous.
-    - Otherwise a **display-only** suggestion shows the pattern with conventional names.
+      that place is unambiguous, sends nothing after it, and the class does not queue its
+      requests already.
+    - Otherwise a **display-only** suggestion shows the pattern with conventional names, in
+      the file's naming style and with the function's own receiver (none in a free function).
 
-    A fix is never offered for an emission reached through a private helper (the guard
-    belongs in the caller the finding names), nor where the statement cannot be rewritten
-    alone (it shares its line, or re-indenting it would change a multi-line string).
+    An emission reached through a private helper is fixed in the helper: its guard makes
+    every caller compliant. No fix is offered where the statement cannot be rewritten alone
+    (it shares its line, or re-indenting it would change a multi-line string).
 
     ## Known limitations
     - Closures (lambdas, arrow functions, callbacks passed to `setTimeout`, `.then`,

@@ -170,7 +170,7 @@ def test_statistics(project: Path) -> None:
         rtlint("check", "--statistics", "--output-format", "json", cwd=project).stdout
     )
     assert data == [
-        {"code": "RT001", "name": "unguarded-response-create", "count": 2, "fixable": True},
+        {"code": "RT001", "name": "unguarded-response-create", "count": 2, "fixable": False},
         {"code": "RT100", "name": "unused-suppression", "count": 1, "fixable": True},
     ]
 

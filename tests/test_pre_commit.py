@@ -46,10 +46,18 @@ class Adapter:
         await self.ws.send(json.dumps({"type": "conversation.item.create"}))
         await self.ws.send(json.dumps({"type": "response.create"}))
 
-    async def commit(self):
+    async def request_response(self):
         if self._response_active:
+            self._response_pending = True
             return
+        self._response_active = True
         await self.ws.send(json.dumps({"type": "response.create"}))
+
+    async def on_response_done(self):
+        self._response_active = False
+        if self._response_pending:
+            self._response_pending = False
+            await self.request_response()
 """
 
 GUARDED = """\
@@ -121,7 +129,7 @@ def test_rtlint_fix_hook_rewrites_the_unguarded_send(hook_repo: Path, tmp_path: 
     result = _try_repo(hook_repo, project, "rtlint-fix", "adapter.py")
     assert "files were modified by this hook" in result.stdout, result.stdout + result.stderr
     fixed = (project / "adapter.py").read_text(encoding="utf-8")
-    assert fixed != UNGUARDED and "await self.commit()" in fixed
+    assert fixed != UNGUARDED and "await self.request_response()" in fixed
 
 
 def test_hooks_run_on_every_suffix_rtlint_checks(hook_repo: Path, tmp_path: Path) -> None:

@@ -22,13 +22,24 @@ turns into text edits. The strategies, best first:
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 
 from rtlint import ir
-from rtlint.analysis.active_state import ModuleAnalysis, Unguarded
-from rtlint.analysis.emissions import walk_effects, walk_stmts
+from rtlint.analysis.active_state import ModuleAnalysis, Unguarded, registered_handlers
+from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
 from rtlint.analysis.guards import GuardClassifier, flag_name
 from rtlint.diagnostics import Safety
+from rtlint.fixes.proofs import (
+    effects_after,
+    guarded_by_own_tests,
+    is_request_entry,
+    proven_busy,
+    receiver_in_scope,
+    reserves_before,
+    written_after,
+)
 from rtlint.vocabulary import Vocabulary, norm
 
 DEFERRED_WORDS = ("pending", "deferred", "requested", "queued", "wanted", "needed", "waiting")
@@ -72,42 +83,59 @@ class Plan:
 def plan(
     module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab: Vocabulary
 ) -> Plan | None:
-    """The best plan for ``finding``; None when its statement cannot be edited alone."""
+    """The best plan for ``finding``; None when its statement cannot be edited alone.
+
+    A finding reached through a private helper is planned in the helper: its guard makes
+    every caller compliant.
+    """
     fn = finding.function
-    located = _statement_of(fn.body, finding.emission.call)
+    call = finding.emission.call
+    located = _statement_of(fn.body, call)
     if located is None:
         return None
     stmt, ends = located
-    if finding.chain:
-        return None  # the fix belongs in the caller; the finding names it
     cls = analysis.index.class_of(fn)
     methods = [f for f in module.functions if cls is not None and analysis.index.class_of(f) == cls]
-    base = Plan("suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends)
+    base = _suggestion(module, fn, stmt.span, ends)
     if cls is None:
         return base
-    helper = _deferral_helper(methods, analysis, fn)
+    active = _active_flag(methods, analysis, vocab)
+    registered = registered_handlers(analysis.index)
+    flushed = _flushed_flags(methods, analysis, vocab, active, registered)
+    if active is not None and _reserved_by_callers(fn, methods, active):
+        return dataclasses.replace(
+            base, active=active, deferred=(active[0], _new_deferred_name(active[-1]))
+        )
+    helper = _request_entry(methods, analysis, fn, vocab, active, flushed)
     awaitable = helper is not None and (
         not helper.is_async or fn.is_async or module.language == "typescript"
     )
     if helper is not None and awaitable and _payload_free(finding, analysis, fn):
         return Plan("call-helper", Safety.SAFE, stmt.span, fn, ends, helper=helper)
-    active = _active_flag(methods, analysis, vocab)
     if active is None:
         return base
-    reserve = any(
-        isinstance(e, ir.Assign) and e.target == active and _is_true(e.value)
-        for m in methods
-        for e in walk_effects(m.body)
-    )
-    deferred = _deferred_flag(methods, vocab, active)
+    reserve = _reserves(methods, analysis, active, finding)
+    deferred = _deferred_flag(methods, flushed, vocab, active)
+    suggest = Plan(
+        "suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active,
+        deferred=deferred or (active[0], _new_deferred_name(active[-1])), reserve=reserve,
+    )  # fmt: skip
+    if _wrap_would_mislead(fn, stmt, call, analysis, vocab, registered):
+        return suggest
     if deferred is not None:
+        if written_after(fn, call, deferred):
+            return suggest  # the same path overwrites the deferral before it is flushed
         # A deferred request is flushed by the class's own code, with its own event: options
         # this event carries (instructions, modalities) would not survive. Say so: unsafe.
         safety = Safety.SAFE if _payload_free(finding, analysis, fn) else Safety.UNSAFE
         return Plan(
             "wrap", safety, stmt.span, fn, ends, active=active, deferred=deferred, reserve=reserve
         )
+    if _routes_requests(methods, analysis):
+        return suggest  # the class queues its requests: a second deferral would double-send
     flush = _done_handler(methods, vocab, active)
+    if flush is not None and _sends_after(flush, analysis):
+        flush = None  # the handler already sends there: a second flush would double-send
     init = _initialisation(methods, active)
     copyable = finding.emission.how in ("literal", "sdk", "string-event", "json")
     awaits = any(
@@ -120,14 +148,28 @@ def plan(
         or not awaits_ok
         or (init is None and module.language == "python")
     ):
-        return Plan(
-            "suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends, active=active, reserve=reserve
-        )
+        return suggest
     return Plan(
         "wrap", Safety.UNSAFE, stmt.span, fn, ends, active=active,
-        deferred=(active[0], _new_deferred_name(active[-1])), reserve=reserve,
+        deferred=suggest.deferred, reserve=reserve,
         new_deferred=True, flush=flush, init_after=init,
     )  # fmt: skip
+
+
+def _suggestion(module: ir.Module, fn: ir.Function, span: ir.Span, ends: bool) -> Plan:
+    """The display-only pattern, in the function's own receiver and the file's naming style."""
+    names = (
+        ("responseActive", "responseRequested")
+        if module.language == "typescript"
+        else ("_response_active", "_response_requested")
+    )
+    active: ir.Path
+    deferred: ir.Path
+    if receiver_in_scope(fn, module.functions, module.language):
+        active, deferred = ("self", names[0]), ("self", names[1])
+    else:
+        active, deferred = (names[0].lstrip("_"),), (names[1].lstrip("_"),)
+    return Plan("suggest", Safety.DISPLAY_ONLY, span, fn, ends, active=active, deferred=deferred)
 
 
 def _statement_of(body: list[ir.Stmt], call: ir.VCall) -> tuple[ir.Effects, bool] | None:
@@ -144,20 +186,207 @@ def _statement_of(body: list[ir.Stmt], call: ir.VCall) -> tuple[ir.Effects, bool
     return None
 
 
-def _deferral_helper(
-    methods: list[ir.Function], analysis: ModuleAnalysis, fn: ir.Function
+def _request_entry(
+    methods: list[ir.Function],
+    analysis: ModuleAnalysis,
+    fn: ir.Function,
+    vocab: Vocabulary,
+    active: ir.Path | None,
+    flushed: set[ir.Path],
 ) -> ir.Function | None:
+    """A method without arguments that only requests or defers one response (see :mod:`.proofs`).
+
+    Its sends must check the state themselves, and what it defers must be flushed where
+    responses end.
+    """
     for m in methods:
         if m is fn or m.kind != "method" or len([p for p in m.params if p != "self"]) > 0:
             continue
-        sites = [s for s in analysis.sites[m.index] if s.emission is not None]
+        sites = [s.emission for s in analysis.sites[m.index] if s.emission is not None]
+        calls = [e.call for e in sites]
         if (
             sites
-            and all(s.guarded for s in sites)
-            and not any(s.emission and s.emission.out_of_band for s in sites)
+            and not any(e.out_of_band for e in sites)
+            and guarded_by_own_tests(m, calls, _guards(m, analysis, vocab))
+            and is_request_entry(
+                m, calls, flushed, lambda path: path == active or _is_state(path, vocab=vocab)
+            )
         ):
             return m
     return None
+
+
+def _guards(fn: ir.Function, analysis: ModuleAnalysis, vocab: Vocabulary) -> GuardClassifier:
+    return GuardClassifier(vocab, fn.params, lambda p: analysis.index.single_value(fn, p))
+
+
+def _wrap_would_mislead(
+    fn: ir.Function,
+    stmt: ir.Effects,
+    call: ir.VCall,
+    analysis: ModuleAnalysis,
+    vocab: Vocabulary,
+    registered: dict[int, str],
+) -> bool:
+    """A wrap there would be dead code, or defer a request that nothing flushes later.
+
+    Where the code has just seen a response active, ``if <active>:`` is always taken (the
+    test's polarity is wrong). In ``response.done`` handling the response has ended: a
+    deferral there waits for a ``response.done`` that may never come.
+    """
+    if proven_busy(
+        fn, call, _guards(fn, analysis, vocab), functools.partial(_is_state, vocab=vocab)
+    ):
+        return True
+    return any(
+        any(s is stmt for s in walk_stmts(body)) for body in _terminal_code(fn, vocab, registered)
+    )
+
+
+def _reserved_by_callers(fn: ir.Function, methods: list[ir.Function], active: ir.Path) -> bool:
+    """A caller of ``fn`` reserves the slot before the call: ``if <active>`` in ``fn`` would
+    always defer its request, and the reserved slot would never be used."""
+    return any(
+        reserves_before(m, e.call, active)
+        for m in methods
+        for e in walk_effects(m.body)
+        if isinstance(e, ir.Call) and _local_target(e.call, methods) is fn
+    )
+
+
+def _terminal_code(
+    fn: ir.Function, vocab: Vocabulary, registered: dict[int, str]
+) -> list[list[ir.Stmt]]:
+    """The parts of ``fn`` that run when a response ends (its body, branches, cases)."""
+    name = norm(fn.name)
+    if (
+        name in vocab.terminal_handlers
+        or any(name.endswith(norm(event)) for event in vocab.terminal_events)
+        or fn.callback_event in vocab.terminal_events
+        or registered.get(fn.index) in vocab.terminal_events
+    ):
+        return [fn.body]
+    found: list[list[ir.Stmt]] = []
+    for stmt in walk_stmts(fn.body):
+        if isinstance(stmt, ir.If) and _compares_event(stmt.cond, vocab.terminal_events):
+            found.append(stmt.then)
+        elif isinstance(stmt, ir.Switch):
+            found += [
+                case.body for case in stmt.cases
+                if case.test is not None and _mentions_event(case.test, vocab.terminal_events)
+            ]  # fmt: skip
+    return found
+
+
+def _compares_event(cond: ir.Cond, events: frozenset[str]) -> bool:
+    """``type == "response.done"`` (possibly and-ed with more tests)."""
+    if isinstance(cond, ir.CCompare) and cond.op == "==":
+        return _mentions_event(cond, events)
+    if isinstance(cond, ir.CAnd):
+        return _compares_event(cond.left, events) or _compares_event(cond.right, events)
+    return False
+
+
+def _flushed_flags(
+    methods: list[ir.Function],
+    analysis: ModuleAnalysis,
+    vocab: Vocabulary,
+    active: ir.Path | None,
+    registered: dict[int, str],
+) -> set[ir.Path]:
+    """Flags that, set alone, make the class send when a response ends.
+
+    Where responses end (and in the methods that code calls unconditionally), an ``if``
+    that tests the flag alone (or with the idle state) and sends: ``if self._pending:
+    await self._request_response()``. An ``if`` nested in another test flushes only
+    when that test holds too: not counted.
+    """
+    bodies = [(m, body) for m in methods for body in _terminal_code(m, vocab, registered)]
+    seen: set[int] = set()
+    flags: set[ir.Path] = set()
+    while bodies:
+        fn, body = bodies.pop()
+        for stmt in body:
+            if isinstance(stmt, ir.If):
+                tested = {p for p in _names_in(stmt.cond) if p != active}
+                tested = {p for p in tested if not _is_state(p, vocab=vocab)}
+                sends = any(
+                    isinstance(e, ir.Call) and _may_send(e.call, fn, analysis)
+                    for e in walk_effects(stmt.then)
+                )
+                if len(tested) == 1 and sends:
+                    flags |= tested
+            elif isinstance(stmt, ir.Effects):
+                for effect in stmt.effects:
+                    target = (
+                        _local_target(effect.call, methods) if isinstance(effect, ir.Call) else None
+                    )
+                    if target is not None and target.index not in seen:
+                        seen.add(target.index)
+                        bodies.append((target, target.body))
+    return {p for p in flags if p[0] == "self"}
+
+
+def _may_send(call: ir.VCall, fn: ir.Function, analysis: ModuleAnalysis) -> bool:
+    """``call`` sends ``response.create``, itself or through a function of the file that may."""
+    info = analysis.index.classify(call, fn)
+    if info.kind is CallKind.EMIT:
+        return info.emission is not None and not info.emission.out_of_band
+    return (
+        info.kind is CallKind.LOCAL
+        and info.target is not None
+        and bool(analysis.sites[info.target])
+    )
+
+
+def _local_target(call: ir.VCall, methods: list[ir.Function]) -> ir.Function | None:
+    """The method of the class that ``self.name()`` calls."""
+    if len(call.callee) == 2 and call.callee[0] == "self":
+        return next((m for m in methods if m.name == call.callee[1]), None)
+    return None
+
+
+def _sends_after(flush: Flush, analysis: ModuleAnalysis) -> bool:
+    """Code after the flush point may send ``response.create`` (itself or through a method)."""
+    span = flush.after
+    after = effects_after(
+        flush.function,
+        lambda e: isinstance(e, ir.Assign) and span.start_byte <= e.span.start_byte < span.end_byte,
+    )
+    if after is None:
+        return True
+    return any(
+        isinstance(e, ir.Call) and _may_send(e.call, flush.function, analysis) for e in after
+    )
+
+
+def _routes_requests(methods: list[ir.Function], analysis: ModuleAnalysis) -> bool:
+    """The class hands response requests to a queue or sequencer somewhere."""
+    return any(
+        analysis.index.classify(e.call, m).kind is CallKind.ROUTED
+        for m in methods
+        for e in walk_effects(m.body)
+        if isinstance(e, ir.Call)
+    )
+
+
+def _is_state(path: ir.Path, *, vocab: Vocabulary) -> bool:
+    """A field that records the response state (the slot a request entry reserves)."""
+    name = flag_name(path)
+    return vocab.is_active_flag(name) or name in vocab.state_fields
+
+
+def _reserves(
+    methods: list[ir.Function], analysis: ModuleAnalysis, active: ir.Path, finding: Unguarded
+) -> bool:
+    """The class sets ``active`` right before its other sends (so a fix must too)."""
+    return any(
+        site.emission is not None
+        and site.emission is not finding.emission
+        and reserves_before(m, site.emission.call, active)
+        for m in methods
+        for site in analysis.sites[m.index]
+    )
 
 
 def _payload_free(finding: Unguarded, analysis: ModuleAnalysis, fn: ir.Function) -> bool:
@@ -211,22 +440,17 @@ def _active_flag(
 
 
 def _deferred_flag(
-    methods: list[ir.Function], vocab: Vocabulary, active: ir.Path
+    methods: list[ir.Function], flushed: set[ir.Path], vocab: Vocabulary, active: ir.Path
 ) -> ir.Path | None:
-    """A request flag (``_response_pending``…) that the class assigns and tests where it flushes."""
-    set_true: set[ir.Path] = set()
-    tested: set[ir.Path] = set()
-    for m in methods:
-        for effect in walk_effects(m.body):
-            if isinstance(effect, ir.Assign) and isinstance(effect.value, ir.VConst):
-                set_true.add(effect.target)
-        for stmt in walk_stmts(m.body):
-            if isinstance(stmt, ir.If):
-                tested |= _names_in(stmt.cond)
-    for path in sorted(set_true & tested):
+    """A request flag (``_response_pending``…) the class flushes where responses end."""
+    flags = {
+        e.target for m in methods for e in walk_effects(m.body)
+        if isinstance(e, ir.Assign) and isinstance(e.value, ir.VConst)
+    }  # fmt: skip
+    for path in sorted(flushed & flags):
         name = norm(path[-1])
         deferred_like = any(w in name for w in DEFERRED_WORDS) and not vocab.is_active_flag(name)
-        if path != active and path[0] == "self" and len(path) == 2 and deferred_like:
+        if path != active and len(path) == 2 and deferred_like:
             return path
     return None
 

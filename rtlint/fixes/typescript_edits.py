@@ -55,12 +55,13 @@ def _unit(source: bytes, stmt: Node, indent: str) -> str:
 
 
 def _statement(root: Node, span: ir.Span) -> Node | None:
+    """The statement at ``span`` when it stands in a block (not as a brace-less ``if`` body)."""
     node = root.descendant_for_byte_range(span.start_byte, span.end_byte)
     while node is not None and not (
         node.type in _STATEMENTS and node.parent is not None and node.parent.type in _BLOCKS
     ):
         node = node.parent
-    return node
+    return node if node is not None and node.start_byte == span.start_byte else None
 
 
 def _code_end(stmt: Node) -> int:
@@ -154,12 +155,13 @@ def _unsafe_edits(
     init = _field(root, plan.active[-1], source)
     edits: list[Edit] = []
     if init is not None:
-        line = source[init.start_byte : init.end_byte].decode()
+        end = _field_end(init)
+        line = source[init.start_byte : end].decode()
         name = plan.deferred[-1]
         new = line.replace(plan.active[-1], name, 1)
         new = new[: new.index(name) + len(name)] + _field_tail(line)
         indent = _Style(source, init)
-        edits.append(Edit(init.end_byte, init.end_byte, indent.newline + indent.indent + new))
+        edits.append(Edit(end, end, indent.newline + indent.indent + new))
     elif plan.init_after is not None:
         ctor = _statement(root, plan.init_after)
         if ctor is None:
@@ -207,6 +209,14 @@ def _field(root: Node, name: str, source: bytes) -> Node | None:
                 return node
         stack.extend(node.children)
     return None
+
+
+def _field_end(field: Node) -> int:
+    """Where a class field ends, its ``;`` included (the grammar leaves it outside the field)."""
+    after = field.next_sibling
+    if after is not None and after.type == ";" and after.start_byte == field.end_byte:
+        return after.end_byte
+    return field.end_byte
 
 
 def _field_tail(line: str) -> str:

@@ -1,0 +1,79 @@
+"""Fixes proven by running them: generated adapters, original vs fixed, against the emulator.
+
+A fixed seed and a small budget (one schedule per deferral mechanism and language, and
+one whose sends go through a private helper);
+``bench/fix_differential.py`` runs the same comparison on many more shapes and schedules.
+The TypeScript classes run in Node with the ``ws`` package (from ``RTLINT_NODE_MODULES``,
+or installed once into the user's cache); without Node those tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.differential import MECHANISMS, Outcome, Shape, compare, compare_typescript, schedule
+from tests.runtime.scenario import run
+
+SEED = 20261130
+
+
+def _check(outcome: Outcome) -> None:
+    assert outcome.flagged == ({"helper"} if outcome.shape.via_helper else {"text", "tool"})
+    assert outcome.problems() == []
+    # The schedule reaches the unguarded sends while a response is active: the original is
+    # rejected there (and only there), so the comparison is not vacuous.
+    assert outcome.before.rejections()
+    assert not outcome.after.rejections()
+
+
+CASES = [(m, False) for m in MECHANISMS] + [("flags", True)]
+"""(mechanism, sends through a private helper): one case per mechanism, and a helper case."""
+
+
+def _draw(mechanism: str, via_helper: bool, language: str) -> tuple[Shape, random.Random]:
+    rng = random.Random(f"{SEED}-{mechanism}-{via_helper}-{language}")
+    trailing = (rng.random() < 0.5, rng.random() < 0.5)
+    return Shape(mechanism, (False, False), trailing, via_helper), rng
+
+
+@pytest.mark.parametrize(("mechanism", "via_helper"), CASES)
+def test_fixed_python_adapter_is_never_rejected_loses_no_turn_and_sends_the_same_items(
+    mechanism: str, via_helper: bool
+) -> None:
+    shape, rng = _draw(mechanism, via_helper, "python")
+    _check(run(compare(shape, schedule(rng, 6)), timeout=30.0))
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """A ``node_modules`` directory holding ``ws``."""
+    if shutil.which("node") is None:
+        pytest.skip("Node is not installed")
+    given = os.environ.get("RTLINT_NODE_MODULES")
+    if given and (Path(given) / "ws").is_dir():
+        return Path(given)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rtlint-tests"
+    if not (cache / "node_modules" / "ws").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed")
+        command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(cache)]
+        try:
+            subprocess.run([*command, "ws@8"], capture_output=True, timeout=120, check=True)
+        except (subprocess.SubprocessError, OSError):
+            pytest.skip("the ws package could not be installed")
+    return cache / "node_modules"
+
+
+@pytest.mark.parametrize(("mechanism", "via_helper"), CASES)
+def test_fixed_typescript_adapter_is_never_rejected_loses_no_turn_and_sends_the_same_items(
+    mechanism: str, via_helper: bool, node_modules: Path, tmp_path: Path
+) -> None:
+    shape, rng = _draw(mechanism, via_helper, "typescript")
+    _check(run(compare_typescript(shape, schedule(rng, 6), tmp_path, node_modules), timeout=30.0))
