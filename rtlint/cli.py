@@ -259,7 +259,7 @@ def check(
     diagnostics = _baselined(diagnostics, results, project, baseline_file, write_baseline, sources)
     errors = sorted([*errors, *((r.path, r.error) for r in results if r.error)])
     for path, message in errors:
-        click.echo(f"rtlint: {path}: {message}", err=True)
+        click.echo(f"rtlint: error: {path}: {message}", err=True)
     report = Report(diagnostics, len(results), errors, sources, unsafe_fixes=unsafe_fixes)
     for fmt, target in output_files:
         _write(target, FORMATS[fmt](report))

@@ -151,7 +151,7 @@ def test_unreadable_directory_is_named_and_the_rest_is_checked(tmp_path: Path) -
         for args in ((), ("locked", "open")):
             run = _rtlint_unprivileged(tmp_path, "check", "--output-format", "concise", *args)
             assert run.returncode == 2, run.stderr
-            assert run.stderr == "rtlint: locked: Permission denied\n"
+            assert run.stderr == "rtlint: error: locked: Permission denied\n"
             assert run.stdout.startswith("open/b.py:5:11: RT001 ")
             assert "(1 file checked, 1 error)" in run.stdout
     finally:
@@ -163,7 +163,7 @@ def test_unreadable_file_named_on_the_command_line_is_one_line(tmp_path: Path) -
     os.chmod(tmp_path / "locked.py", 0)
     run = _rtlint_unprivileged(tmp_path, "check", "--output-format", "concise", "locked.py", "b.py")
     assert run.returncode == 2
-    assert run.stderr == "rtlint: locked.py: cannot read: Permission denied\n"
+    assert run.stderr == "rtlint: error: locked.py: cannot read: Permission denied\n"
     assert run.stdout.startswith("b.py:5:11: RT001 ")
 
 
@@ -177,7 +177,7 @@ def test_the_summary_never_says_all_passed_when_a_path_failed(tmp_path: Path, ma
     name = "bad.ts" if make == "undecodable" else "bad.py"
     result = rtlint("check", "good.py", name, cwd=tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"rtlint: {name}: ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"rtlint: error: {name}: ") and result.stderr.count("\n") == 1
     assert "All checks passed!" not in result.stdout
     assert result.stdout == "No problems found (1 file checked, 1 error)\n"
 

@@ -205,13 +205,13 @@ def test_exit_codes(project: Path) -> None:
     assert broken.exit_code == 1 and ": E999 " in broken.stdout
     missing = rtlint("check", "clean.py", "missing.py", "--exit-zero", cwd=project)
     assert missing.exit_code == 2
-    assert missing.stderr == "rtlint: missing.py: no such file or directory\n"
+    assert missing.stderr == "rtlint: error: missing.py: no such file or directory\n"
     (project / "latin1.ts").write_bytes(b'send({"type": "response.create"}); // caf\xe9\n')
     undecodable = rtlint("check", "latin1.ts", cwd=project)
     assert undecodable.exit_code == 2
     assert (
         undecodable.stderr
-        == "rtlint: latin1.ts: cannot decode as UTF-8 at line 1, byte 42 of the line\n"
+        == "rtlint: error: latin1.ts: cannot decode as UTF-8 at line 1, byte 42 of the line\n"
     )
     assert rtlint("check", "--output-format", "xml", cwd=project).exit_code == 2
 
