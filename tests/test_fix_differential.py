@@ -63,9 +63,10 @@ def node_modules() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             pytest.skip("npm is not installed")
-        command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(cache)]
+        command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--fetch-retries=0"]
+        command += ["--fetch-timeout=15000", "--prefix", str(cache), "ws@8"]
         try:
-            subprocess.run([*command, "ws@8"], capture_output=True, timeout=120, check=True)
+            subprocess.run(command, capture_output=True, timeout=60, check=True)
         except (subprocess.SubprocessError, OSError):
             pytest.skip("the ws package could not be installed")
     return cache / "node_modules"

@@ -421,3 +421,25 @@ async def greet(self):
 def test_a_request_entry_may_branch_either_way_and_log() -> None:
     route = "Route the request through `_request_response()`"
     assert _fixes("a.py", _source(ENTRY_WITH_ELSE_AND_LOGGING)) == [(Safety.SAFE, route)]
+
+
+WIPED_BY_A_CALL = """
+async def _flush(self):
+    if self._response_pending:
+        self._response_pending = False
+        self._response_active = True
+        await self._send({"type": "response.create"})
+
+def _end_turn(self):
+    self._response_pending = False
+
+async def send_text(self, text):
+    await self._send({"type": "conversation.item.create", "item": {"text": text}})
+    await self._send({"type": "response.create"})
+    self._end_turn()
+"""
+
+
+def test_no_deferral_that_a_method_called_later_on_the_same_path_wipes_out() -> None:
+    fixes = _fixes("a.py", _source(WIPED_BY_A_CALL))
+    assert fixes and all(safety is Safety.DISPLAY_ONLY for safety, _ in fixes), fixes

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rtlint import ir
@@ -123,7 +124,7 @@ def plan(
     if _wrap_would_mislead(fn, stmt, call, analysis, vocab, registered):
         return suggest
     if deferred is not None:
-        if written_after(fn, call, deferred):
+        if written_after(fn, call, deferred, _writer_of(deferred, methods)):
             return suggest  # the same path overwrites the deferral before it is flushed
         # A deferred request is flushed by the class's own code, with its own event: options
         # this event carries (instructions, modalities) would not survive. Say so: unsafe.
@@ -337,6 +338,33 @@ def _may_send(call: ir.VCall, fn: ir.Function, analysis: ModuleAnalysis) -> bool
         and info.target is not None
         and bool(analysis.sites[info.target])
     )
+
+
+def _writer_of(field: ir.Path, methods: list[ir.Function]) -> Callable[[ir.VCall], bool]:
+    """Whether a call runs a method of the class that assigns ``field`` (directly or through
+    the methods it calls)."""
+    writers = {
+        m.index for m in methods
+        if any(isinstance(e, ir.Assign) and e.target == field for e in walk_effects(m.body))
+    }  # fmt: skip
+    grew = True
+    while grew:
+        grew = False
+        for m in methods:
+            if m.index not in writers and any(
+                isinstance(e, ir.Call)
+                and (t := _local_target(e.call, methods)) is not None
+                and t.index in writers
+                for e in walk_effects(m.body)
+            ):
+                writers.add(m.index)
+                grew = True
+
+    def writes(call: ir.VCall) -> bool:
+        target = _local_target(call, methods)
+        return target is not None and target.index in writers
+
+    return writes
 
 
 def _local_target(call: ir.VCall, methods: list[ir.Function]) -> ir.Function | None:

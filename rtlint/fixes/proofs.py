@@ -117,10 +117,24 @@ def reserves_before(fn: ir.Function, call: ir.VCall, active: ir.Path) -> bool:
     return False
 
 
-def written_after(fn: ir.Function, call: ir.VCall, target: ir.Path) -> bool:
-    """Some path from ``call`` to the end of ``fn`` assigns ``target``."""
+def written_after(
+    fn: ir.Function,
+    call: ir.VCall,
+    target: ir.Path,
+    writes: Callable[[ir.VCall], bool] = lambda c: False,
+) -> bool:
+    """Some path from ``call`` to the end of ``fn`` assigns ``target``.
+
+    ``writes`` says whether a call assigns it (a method of the class that does).
+    """
     after = effects_after(fn, lambda e: _calls(e, call))
-    return after is None or _assigns(list(after), target)
+    if after is None:
+        return True
+    return any(
+        (isinstance(e, ir.Assign) and e.target == target)
+        or (isinstance(e, ir.Call) and writes(e.call))
+        for e in after
+    )
 
 
 def effects_after(
