@@ -305,7 +305,7 @@ class Oracle:
         body = self.block(s.body, states)
         result: Outcomes = {key: v for key, v in body.items() if key != "raise"}
         if s.orelse:
-            caught = set(states) | body.get("raise", set())
+            caught = body.get("raise", set())  # only what the body raises reaches `except`
             result = merge(result, self.block(s.orelse, caught), {"raise": caught})
         else:
             result = merge(result, {"raise": body.get("raise", set())})
