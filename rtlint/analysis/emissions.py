@@ -244,8 +244,15 @@ class ModuleIndex:
                     return found
             return None
         if isinstance(v, ir.VName):
-            for value in self.lookup(fn, v.path):
+            for value in self.lookup(fn, v.path) or self._class_attribute(fn, v.path):
                 found = self.create_event(value, fn, depth + 1)
+                if found is not None:
+                    return found
+            return self._built_by_fields(v.path, fn)
+        if isinstance(v, ir.VSeq):
+            # A batch handed to a bridge or RPC call: `forward([item_event, create_event])`.
+            for item in v.items:
+                found = self.create_event(item, fn, depth + 1)
                 if found is not None:
                     return found
             return None
@@ -281,6 +288,23 @@ class ModuleIndex:
                     if found is not None:
                         return found
         return None
+
+    def _class_attribute(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
+        """Values of a class attribute read through ``self``/``this`` (``self.REPLY_EVENT``)."""
+        cls = self.class_of(fn) if len(path) == 2 and path[0] in ("self", "this") else None
+        return self.lookup(fn, (cls, path[1])) if cls is not None else []
+
+    def _built_by_fields(self, path: ir.Path, fn: ir.Function) -> CreateEvent | None:
+        """A frame built field by field: ``frame["type"] = "response.create"`` (``frame.type``)."""
+        types = self.lookup(fn, (*path, "type"))
+        built = [t for t in types if isinstance(t, ir.VStr) and t.value == CREATE]
+        if not built or any(self.lookup(fn, (*path, key)) for key in _RESPONSES_API_KEYS):
+            return None
+        oob = any(_out_of_band(r) for r in self.lookup(fn, (*path, "response"))) or any(
+            isinstance(c, ir.VStr) and c.value == "none"
+            for c in self.lookup(fn, (*path, "response", "conversation"))
+        )
+        return CreateEvent(built[0].span, oob)
 
     def _is_create_class(self, name: str) -> bool:
         """``ResponseCreateEvent``, also behind a prefix (``OpenAIResponseCreateEvent``)."""
