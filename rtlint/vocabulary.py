@@ -126,6 +126,12 @@ class Vocabulary:
     )
     """Event names (event-type comparisons and callback registrations) of a fresh connection."""
 
+    audio_events: frozenset[str] = frozenset({"input_audio_buffer.append"})
+    """Client events that stream input audio: with server VAD on, they may start a response."""
+
+    audio_calls: frozenset[str] = _names("append_input_audio", "input_audio_buffer_append")
+    """Calls that stream input audio (SDK methods)."""
+
     terminal_events: frozenset[str] = frozenset({"response.done"})
     """Event names after which the default conversation has no active response."""
 
@@ -169,7 +175,7 @@ class Vocabulary:
         return tuple(f.name for f in fields(cls))
 
 
-EVENT_TABLES = frozenset({"fresh_events", "terminal_events"})
+EVENT_TABLES = frozenset({"fresh_events", "terminal_events", "audio_events"})
 """Tables of wire event names: kept as written, not normalized."""
 
 

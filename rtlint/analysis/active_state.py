@@ -8,6 +8,12 @@ must-fact "no response is active here" (per owner, see :mod:`.guards`):
   to handlers that run only on a fresh connection or after ``response.done``;
 * killed by an emission and by a call to a function of this file that may emit.
 
+A fresh connection proves it only until something can start a response: our own
+create, or input audio (server VAD) unless the module turns VAD off. Proofs from a
+check or a clear (:data:`CHECKED`) survive audio. A local coroutine started without
+being awaited (``create_task(self._loop())``, an un-awaited promise) runs later, for
+the whole session: its call site is unguarded and does not end the caller's fact.
+
 Reserving the slot (``self._response_active = True``) right before the send keeps
 the fact: it is the reservation the send belongs to. ``await`` keeps it too
 (another task could run there; see the rule's known limitations).
@@ -19,6 +25,7 @@ in its callers; otherwise the unguarded call chain is reported with the emission
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -42,6 +49,13 @@ from rtlint.analysis.guards import (
     owner_of,
 )
 from rtlint.vocabulary import Vocabulary, norm
+
+CHECKED = "checked"
+"""Marks a fact proven by a check or a clear, not only by a fresh connection."""
+PROVEN: Fact = EVERYONE | {CHECKED}
+_VAD_OFF = re.compile(rb"""turn_detection["']?\s*[:=]\s*(?:None|null)\b""")
+_RUNS_NOW = frozenset({"run", "rununtilcomplete"})
+"""Calls that run the coroutine handed to them before returning (``asyncio.run``)."""
 
 
 @dataclass(frozen=True)
@@ -209,12 +223,68 @@ def _register(
 def _entry_fact(fn: ir.Function, vocab: Vocabulary, registered: str | None = None) -> Fact:
     """Handlers that run only on a fresh connection or after ``response.done`` start idle."""
     name = norm(fn.name)
-    if name in vocab.fresh_handlers or name in vocab.terminal_handlers:
+    events = [e for e in (fn.callback_event, registered) if e is not None]
+    if name in vocab.terminal_handlers or any(e in vocab.terminal_events for e in events):
+        return PROVEN
+    if name in vocab.fresh_handlers or any(e in vocab.fresh_events for e in events):
         return EVERYONE
-    for event in (fn.callback_event, registered):
-        if event is not None and (event in vocab.fresh_events or event in vocab.terminal_events):
-            return EVERYONE
     return NOBODY
+
+
+def _checked(owners: Fact) -> Fact:
+    """A proof by a check or a clear: it survives input audio."""
+    return owners | {CHECKED} if AMBIENT in owners else owners
+
+
+def _spawned_calls(fn: ir.Function, index: ModuleIndex) -> set[int]:
+    """Calls of local coroutines in ``fn`` that are started, not awaited: they run later.
+
+    ``create_task(self._loop())``, ``ensure_future(...)``, an un-awaited promise
+    (``this.loop()``, ``this.loop().catch(...)``); a coroutine handed to an awaited
+    call (``await gather(self._a())``) or to ``asyncio.run`` runs now.
+    """
+    now: set[ir.Span] = set()
+    calls: list[ir.Call] = []
+    for effect in walk_effects(fn.body):
+        if not isinstance(effect, ir.Call):
+            continue
+        calls.append(effect)
+        outer = effect.call
+        if effect.awaited or (outer.callee and norm(outer.callee[-1]) in _RUNS_NOW):
+            now.update(_nested_call_spans(outer))
+    spawned: set[int] = set()
+    for effect in calls:
+        if effect.awaited or effect.call.span in now:
+            continue
+        target = index.target(effect.call, fn)
+        if target is not None and index.functions[target].is_async:
+            spawned.add(id(effect))
+    return spawned
+
+
+def _nested_call_spans(call: ir.VCall) -> Iterator[ir.Span]:
+    """Spans of the calls among ``call``'s arguments (also in lists) and its receiver."""
+    stack: list[ir.Value] = [*call.args, *(v for _, v in call.kwargs)]
+    if call.receiver is not None:
+        stack.append(call.receiver)
+    while stack:
+        v = stack.pop()
+        if isinstance(v, ir.VCall):
+            yield v.span
+            stack.extend(v.args)
+            if v.receiver is not None:
+                stack.append(v.receiver)
+        elif isinstance(v, ir.VSeq):
+            stack.extend(v.items)
+
+
+def _sends_audio(call: ir.VCall, fn: ir.Function, index: ModuleIndex) -> bool:
+    """Streams input audio: ``input_audio_buffer.append`` (event or SDK method)."""
+    vocab = index.vocab
+    if call.callee and norm("_".join(call.callee[-2:])) in vocab.audio_calls:
+        return True
+    args = (*call.args, *(v for _, v in call.kwargs))
+    return any(index.carries_event(a, fn, e) for a in args for e in vocab.audio_events)
 
 
 def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
@@ -242,6 +312,8 @@ def _solve_function(
     graph = cfgs.build(fn.body)
     guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
     sites: dict[int, Site] = {}
+    spawned = _spawned_calls(fn, index)
+    vad_off = bool(_VAD_OFF.search(index.module.source))
 
     def record_site(effect: ir.Call, site: Site) -> None:
         # A `finally` body is lowered once per way out: guarded only if every copy is.
@@ -253,7 +325,7 @@ def _solve_function(
         for effect in node.effects:
             if isinstance(effect, ir.Assign):
                 if _clears(effect, vocab):
-                    fact = fact | {owner_of(effect.target, fn.params)}
+                    fact = fact | _checked(frozenset({owner_of(effect.target, fn.params)}))
                 continue
             if not isinstance(effect, ir.Call):
                 continue
@@ -265,18 +337,24 @@ def _solve_function(
                 if not info.emission.out_of_band:
                     fact = NOBODY
             elif info.kind is CallKind.LOCAL and info.target is not None and emits[info.target]:
+                later = id(effect) in spawned
                 if record:
-                    guarded = _covers(fact, effect.call, fn)
+                    guarded = not later and _covers(fact, effect.call, fn)
                     record_site(effect, Site(fn.index, None, info.target, guarded))
-                fact = NOBODY
-            elif info.kind in (CallKind.FRESH, CallKind.CLEAR):
+                if not later:
+                    fact = NOBODY
+            elif info.kind is CallKind.FRESH:
                 fact = fact | EVERYONE
+            elif info.kind is CallKind.CLEAR:
+                fact = fact | PROVEN
+            elif CHECKED not in fact and not vad_off and _sends_audio(effect.call, fn, index):
+                fact = fact - EVERYONE
         return fact
 
     facts = solve(
         graph,
         entry,
-        guards.proves_idle,
+        lambda test, value: _checked(guards.proves_idle(test, value)),
         lambda node, fact: step(node, fact, record=False),
     )
     for node, fact in zip(graph.nodes, facts, strict=True):

@@ -306,6 +306,19 @@ class ModuleIndex:
         )
         return CreateEvent(built[0].span, oob)
 
+    def carries_event(self, v: ir.Value, fn: ir.Function, event: str, depth: int = 0) -> bool:
+        """Is ``v`` (or what a serializer call wraps) a client event of type ``event``?"""
+        if depth > 4:
+            return False
+        if isinstance(v, ir.VObject):
+            t = v.get("type")
+            return isinstance(t, ir.VStr) and t.value == event
+        if isinstance(v, ir.VName):
+            return any(self.carries_event(x, fn, event, depth + 1) for x in self.lookup(fn, v.path))
+        if isinstance(v, ir.VCall) and v.callee and norm(v.callee[-1]) in self.vocab.json_wrappers:
+            return any(self.carries_event(a, fn, event, depth + 1) for a in v.args)
+        return False
+
     def _is_create_class(self, name: str) -> bool:
         """``ResponseCreateEvent``, also behind a prefix (``OpenAIResponseCreateEvent``)."""
         return any(name.endswith(c) for c in self.vocab.create_event_classes)
