@@ -21,6 +21,13 @@ CREATE = "response.create"
 _JSON_CREATE = re.compile(r"""["']type["']\s*:\s*["']response\.create["']""")
 _JSON_OOB = re.compile(r"""["']conversation["']\s*:\s*["']none["']""")
 _RESPONSES_API_KEYS = frozenset({"model", "input", "previous_response_id", "store"})
+_RESPONSES_ENDPOINT = re.compile(r"^(?:[a-z]+://\S*?)?/(?:v1/)?responses/?(?:\?|$)")
+"""A Responses API endpoint: ``/responses``, ``wss://host/v1/responses?…``."""
+_RESPONSES_WS_IMPORT = re.compile(
+    rb"^[ \t]*(?:from\s|import\s|\})[^\n]*responses[./_-]?(?:ws|websocket|socket)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""An import of a Responses WebSocket client (``ResponsesWS``, ``…/responses/ws``)."""
 _REALTIME_ONLY_MARKERS = (
     "response.done", "realtime", "input_audio_buffer", "session.update", "conversation.item",
     "response.output_audio", "response.audio",
@@ -144,7 +151,7 @@ class ModuleIndex:
         )
         self.realtime = realtime_evidence or "response.create" in text_hints
         self.responses_api = not realtime_evidence and (
-            "responses" in connects or b"/v1/responses" in module.source
+            "responses" in connects or _responses_signals(module)
         )
         self._builder_memo: dict[int, CreateEvent | None] = {}
         self._dispatch_memo: dict[int, bool] = {}
@@ -244,6 +251,8 @@ class ModuleIndex:
                     return found
             return None
         if isinstance(v, ir.VName):
+            if self._responses_fields(fn, v.path):
+                return None  # `frame["input"] = ...` later: a Responses API request
             for value in self.lookup(fn, v.path) or self._class_attribute(fn, v.path):
                 found = self.create_event(value, fn, depth + 1)
                 if found is not None:
@@ -294,11 +303,15 @@ class ModuleIndex:
         cls = self.class_of(fn) if len(path) == 2 and path[0] in ("self", "this") else None
         return self.lookup(fn, (cls, path[1])) if cls is not None else []
 
+    def _responses_fields(self, fn: ir.Function, path: ir.Path) -> bool:
+        """Are Responses-API fields (``input``, ``previous_response_id``) assigned to ``path``?"""
+        return any(self.lookup(fn, (*path, key)) for key in _RESPONSES_API_KEYS)
+
     def _built_by_fields(self, path: ir.Path, fn: ir.Function) -> CreateEvent | None:
         """A frame built field by field: ``frame["type"] = "response.create"`` (``frame.type``)."""
         types = self.lookup(fn, (*path, "type"))
         built = [t for t in types if isinstance(t, ir.VStr) and t.value == CREATE]
-        if not built or any(self.lookup(fn, (*path, key)) for key in _RESPONSES_API_KEYS):
+        if not built:
             return None
         oob = any(_out_of_band(r) for r in self.lookup(fn, (*path, "response"))) or any(
             isinstance(c, ir.VStr) and c.value == "none"
@@ -441,6 +454,15 @@ class ModuleIndex:
             if found is not None:
                 return _how(arg, found), found
         return None
+
+
+def _responses_signals(module: ir.Module) -> bool:
+    """Does the module talk to the Responses API: its endpoint, or a Responses WebSocket client?"""
+    return (
+        b"/v1/responses" in module.source
+        or any(_RESPONSES_ENDPOINT.search(s) for s in module.strings)
+        or _RESPONSES_WS_IMPORT.search(module.source) is not None
+    )
 
 
 def _asserts(call: ir.VCall) -> bool:
