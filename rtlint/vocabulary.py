@@ -106,6 +106,15 @@ class Vocabulary:
     )  # fmt: skip
     """Calls that take an event without sending it (logging, assertions, inspection)."""
 
+    conversion_words: tuple[str, ...] = (
+        "convert", "serializ", "serialis", "encode", "decode", "marshal", "transform", "roundtrip",
+    )  # fmt: skip
+    """Substrings of a callee's name that make it a conversion or serialisation helper: handing
+    it an event (without a send word in the name) is not sending it."""
+
+    check_prefixes: tuple[str, ...] = ("assert", "expect", "verify", "check", "validate")
+    """Name prefixes of assertion and checking helpers (test code): not sends."""
+
     queue_methods: frozenset[str] = _names(
         "append", "appendleft", "push", "put", "put_nowait", "unshift", "add", "insert",
         "extend", "set",

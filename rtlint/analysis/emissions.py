@@ -28,11 +28,14 @@ _RESPONSES_WS_IMPORT = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 """An import of a Responses WebSocket client (``ResponsesWS``, ``…/responses/ws``)."""
+_CONVERSION_PREFIX = re.compile(r"^_*(?:to|from)(?:_|[A-Z])")
+"""``to_wire``, ``toWireEvent``, ``from_dict``: a conversion, not a send."""
 _REALTIME_ONLY_MARKERS = (
     "response.done", "realtime", "input_audio_buffer", "session.update", "conversation.item",
-    "response.output_audio", "response.audio",
+    "response.output_audio", "response.audio_transcript",
 )  # fmt: skip
-"""Strings that only Realtime API code mentions (the Responses API has `response.create` too)."""
+"""Strings that only Realtime API code mentions (the Responses API has `response.create` too,
+and `response.audio.delta`/`.done`)."""
 
 
 class CallKind(enum.Enum):
@@ -379,6 +382,8 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "sdk", None, oob))
         if last in self.vocab.not_sends or last in self.vocab.json_wrappers or _asserts(call):
             return OTHER
+        if self._converts(callee):
+            return OTHER
         if self._is_create_class(last) or (callee and callee[-1][:1].isupper()):
             return OTHER  # a constructor builds a value; the call that sends it is the emission
         if last in self.vocab.connect_calls:
@@ -411,6 +416,19 @@ class ModuleIndex:
         if last in self.vocab.emitter_helpers and self.realtime:
             return CallInfo(CallKind.EMIT, Emission(call, "helper-name", None, False))
         return OTHER
+
+    def _converts(self, callee: ir.Path) -> bool:
+        """A conversion, serialisation or checking helper (``to_wire_event``, ``convertRawMessage``,
+        ``verify_client_event``): an event handed to it is not sent."""
+        raw = callee[-1] if callee else ""
+        name = norm(raw)
+        if not name or any(w in name for w in self.vocab.send_words):
+            return False
+        return (
+            any(w in name for w in self.vocab.conversion_words)
+            or name.startswith(self.vocab.check_prefixes)
+            or _CONVERSION_PREFIX.match(raw) is not None
+        )
 
     def _routes_by_type(self, call: ir.VCall, fn: ir.Function, target: int | None) -> bool:
         """A generic ``sendEvent(event)`` that routes creates: its definition here, or every
