@@ -103,9 +103,12 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
     emits = _may_emit(fns, infos)
     result = ModuleAnalysis(index)
     handled = registered_handlers(index)
+    entries = [_entry_fact(fn, vocab, handled.get(fn.index)) for fn in fns]
+    fresh = not _fresh_session_creates(fns, infos, emits, entries, vocab)
     for fn in fns:
-        entry = _entry_fact(fn, vocab, handled.get(fn.index))
-        result.sites.append(_solve_function(fn, index, infos[fn.index], emits, vocab, entry))
+        result.sites.append(
+            _solve_function(fn, index, infos[fn.index], emits, vocab, entries[fn.index], fresh)
+        )
     for fn_sites in result.sites:
         for site in fn_sites:
             if site.emission is not None:
@@ -231,6 +234,44 @@ def _entry_fact(fn: ir.Function, vocab: Vocabulary, registered: str | None = Non
     return NOBODY
 
 
+def _fresh_session_creates(
+    fns: list[ir.Function],
+    infos: list[dict[int, CallInfo]],
+    emits: list[bool],
+    entries: list[Fact],
+    vocab: Vocabulary,
+) -> bool:
+    """Does code that runs on a fresh session (an ``open``/``session.created`` handler or
+    branch) create a response? Then a fresh ``connect()`` proves nothing: it may greet too."""
+
+    def creates(effects: Iterator[ir.Effect], table: dict[int, CallInfo]) -> bool:
+        for effect in effects:
+            info = table.get(id(effect)) if isinstance(effect, ir.Call) else None
+            if info is None:
+                continue
+            if info.kind is CallKind.EMIT and info.emission and not info.emission.out_of_band:
+                return True
+            if info.kind is CallKind.LOCAL and info.target is not None and emits[info.target]:
+                return True
+        return False
+
+    wanted = set(vocab.fresh_events)
+    for fn, table, entry in zip(fns, infos, entries, strict=True):
+        if entry == EVERYONE and creates(walk_effects(fn.body), table):
+            return True
+        for stmt in walk_stmts(fn.body):
+            branches: list[tuple[ir.Cond | None, list[ir.Stmt]]] = []
+            if isinstance(stmt, ir.If):
+                branches = [(stmt.cond, stmt.then)]
+            elif isinstance(stmt, ir.Switch):
+                branches = [(case.test, case.body) for case in stmt.cases]
+            for cond, body in branches:
+                tests_fresh = cond is not None and _compared_event(cond, wanted) is not None
+                if tests_fresh and creates(walk_effects(body), table):
+                    return True
+    return False
+
+
 def _checked(owners: Fact) -> Fact:
     """A proof by a check or a clear: it survives input audio."""
     return owners | {CHECKED} if AMBIENT in owners else owners
@@ -308,7 +349,9 @@ def _solve_function(
     emits: list[bool],
     vocab: Vocabulary,
     entry: Fact,
+    fresh: bool = True,
 ) -> list[Site]:
+    """Solve one function; ``fresh``: a fresh connection proves no response is active."""
     graph = cfgs.build(fn.body)
     guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
     sites: dict[int, Site] = {}
@@ -343,7 +386,7 @@ def _solve_function(
                     record_site(effect, Site(fn.index, None, info.target, guarded))
                 if not later:
                     fact = NOBODY
-            elif info.kind is CallKind.FRESH:
+            elif info.kind is CallKind.FRESH and fresh:
                 fact = fact | EVERYONE
             elif info.kind is CallKind.CLEAR:
                 fact = fact | PROVEN
