@@ -283,9 +283,9 @@ class Oracle:
             return {"normal": {CHECKED}}
         if k in ("connect", "audio"):
             # A call: it may raise, after its effect (the analysis's node granularity).
-            after = {max(x, FRESH) if k == "connect" else (UNPROVEN if x == FRESH else x)
-                     for x in states}  # fmt: skip
-            return {"normal": after, "raise": after}
+            changed = {max(x, FRESH) if k == "connect" else (UNPROVEN if x == FRESH else x)
+                       for x in states}  # fmt: skip
+            return {"normal": changed, "raise": changed}
         if k == "reserve":
             return {"normal": set(states)}
         if k == "log":
