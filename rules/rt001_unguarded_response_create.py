@@ -104,10 +104,10 @@ class UnguardedResponseCreate(Rule):
 
     ## Known limitations
     - Closures (lambdas, arrow functions, callbacks passed to `setTimeout`, `.then`,
-      `create_task`, event emitters) and coroutines started without being awaited
-      (`create_task(self._loop())`, an un-awaited promise) run later: they never inherit
-      the guard, nor the fresh connection, of the code that starts them and must check
-      the state themselves.
+      `create_task`, event emitters) run later: they never inherit the guard of the code
+      that creates them and must check the state themselves. Local coroutines started
+      without being awaited (`create_task(self._loop())`, an un-awaited promise) do not
+      inherit a fresh connection either.
     - An `await` between the check and the send lets other tasks run; the guard is still
       taken to hold there.
     - Data passed through queues or injected callbacks (`this.sendEventNow(pending.event)`)

@@ -12,7 +12,8 @@ A fresh connection proves it only until something can start a response: our own
 create, or input audio (server VAD) unless the module turns VAD off. Proofs from a
 check or a clear (:data:`CHECKED`) survive audio. A local coroutine started without
 being awaited (``create_task(self._loop())``, an un-awaited promise) runs later, for
-the whole session: its call site is unguarded and does not end the caller's fact.
+the whole session: the freshness does not cover its call site (a check does), and
+starting it does not end the caller's fact.
 
 Reserving the slot (``self._response_active = True``) right before the send keeps
 the fact: it is the reservation the send belongs to. ``await`` keeps it too
@@ -298,9 +299,41 @@ def _spawned_calls(fn: ir.Function, index: ModuleIndex) -> set[int]:
         if effect.awaited or effect.call.span in now:
             continue
         target = index.target(effect.call, fn)
-        if target is not None and index.functions[target].is_async:
+        if target is not None and _starts_later(index.functions[target], index.module.language):
             spawned.add(id(effect))
     return spawned
+
+
+def _starts_later(fn: ir.Function, language: str) -> bool:
+    """Does calling ``fn`` without awaiting it defer its sends?
+
+    A Python coroutine runs nothing until it is scheduled. A JavaScript async function
+    runs synchronously up to its first ``await``: it defers only when an ``await`` or
+    a loop (a receive loop) comes before anything else that calls out.
+    """
+    if not fn.is_async:
+        return False
+    return language == "python" or bool(_awaits_first(fn.body))
+
+
+def _awaits_first(body: list[ir.Stmt]) -> bool | None:
+    """True: an await or a loop comes first; False: a call does; None: neither (yet)."""
+    for stmt in body:
+        if isinstance(stmt, ir.Loop):
+            return True
+        if isinstance(stmt, ir.Try):
+            found = _awaits_first(stmt.body)
+            if found is not None:
+                return found
+            continue
+        if not isinstance(stmt, ir.Effects):
+            return False
+        for effect in stmt.effects:
+            if isinstance(effect, ir.Await) or (isinstance(effect, ir.Call) and effect.awaited):
+                return True
+            if isinstance(effect, ir.Call):
+                return False
+    return None
 
 
 def _nested_call_spans(call: ir.VCall) -> Iterator[ir.Span]:
@@ -382,7 +415,9 @@ def _solve_function(
             elif info.kind is CallKind.LOCAL and info.target is not None and emits[info.target]:
                 later = id(effect) in spawned
                 if record:
-                    guarded = not later and _covers(fact, effect.call, fn)
+                    # Code that runs later keeps a check's proof, not the freshness.
+                    seen = fact if CHECKED in fact or not later else fact - EVERYONE
+                    guarded = _covers(seen, effect.call, fn)
                     record_site(effect, Site(fn.index, None, info.target, guarded))
                 if not later:
                     fact = NOBODY
