@@ -302,9 +302,17 @@ class ModuleIndex:
         return None
 
     def _class_attribute(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
-        """Values of a class attribute read through ``self``/``this`` (``self.REPLY_EVENT``)."""
+        """Values of a class attribute read through ``self``/``this`` (``self.REPLY_EVENT``),
+        or of a field the class's constructor sets."""
         cls = self.class_of(fn) if len(path) == 2 and path[0] in ("self", "this") else None
-        return self.lookup(fn, (cls, path[1])) if cls is not None else []
+        if cls is None:
+            return []
+        found = self.lookup(fn, (cls, path[1]))
+        for ctor in ("__init__", "constructor"):
+            index = self.methods.get((cls, ctor))
+            if index is not None and index != fn.index:
+                found = found + self.envs[index].get(path, [])
+        return found
 
     def _responses_fields(self, fn: ir.Function, path: ir.Path) -> bool:
         """Are Responses-API fields (``input``, ``previous_response_id``) assigned to ``path``?"""
