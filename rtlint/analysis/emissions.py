@@ -28,8 +28,9 @@ _RESPONSES_WS_IMPORT = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 """An import of a Responses WebSocket client (``ResponsesWS``, ``…/responses/ws``)."""
-_CONVERSION_PREFIX = re.compile(r"^_*(?:to|from)(?:_|[A-Z])")
-"""``to_wire``, ``toWireEvent``, ``from_dict``: a conversion, not a send."""
+_CONVERSION_PREFIX = re.compile(r"^_*(?:to|from)(?!_?[tT]hread)(?:_|[A-Z])")
+"""``to_wire``, ``toWireEvent``, ``from_dict``: a conversion, not a send
+(``asyncio.to_thread(ws.send, event)`` runs the send)."""
 _REALTIME_ONLY_MARKERS = (
     "response.done", "realtime", "input_audio_buffer", "session.update", "conversation.item",
     "response.output_audio", "response.audio_transcript",
