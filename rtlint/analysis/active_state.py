@@ -106,9 +106,12 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
     handled = registered_handlers(index)
     entries = [_entry_fact(fn, vocab, handled.get(fn.index)) for fn in fns]
     fresh = not _fresh_session_creates(fns, infos, emits, entries, vocab)
+    audio_starts = _VAD_OFF.search(module.source) is None
     for fn in fns:
         result.sites.append(
-            _solve_function(fn, index, infos[fn.index], emits, vocab, entries[fn.index], fresh)
+            _solve_function(
+                fn, index, infos[fn.index], emits, vocab, entries[fn.index], fresh, audio_starts
+            )
         )
     for fn_sites in result.sites:
         for site in fn_sites:
@@ -383,13 +386,14 @@ def _solve_function(
     vocab: Vocabulary,
     entry: Fact,
     fresh: bool = True,
+    audio_starts: bool = True,
 ) -> list[Site]:
-    """Solve one function; ``fresh``: a fresh connection proves no response is active."""
+    """Solve one function. ``fresh``: a fresh connection proves no response is active;
+    ``audio_starts``: input audio may start a response (server VAD is on)."""
     graph = cfgs.build(fn.body)
     guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
     sites: dict[int, Site] = {}
     spawned = _spawned_calls(fn, index)
-    vad_off = bool(_VAD_OFF.search(index.module.source))
 
     def record_site(effect: ir.Call, site: Site) -> None:
         # A `finally` body is lowered once per way out: guarded only if every copy is.
@@ -425,7 +429,7 @@ def _solve_function(
                 fact = fact | EVERYONE
             elif info.kind is CallKind.CLEAR:
                 fact = fact | PROVEN
-            elif CHECKED not in fact and not vad_off and _sends_audio(effect.call, fn, index):
+            elif CHECKED not in fact and audio_starts and _sends_audio(effect.call, fn, index):
                 fact = fact - EVERYONE
         return fact
 
