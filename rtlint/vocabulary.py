@@ -102,7 +102,7 @@ class Vocabulary:
         "expect", "toBe", "toEqual", "toStrictEqual", "toHaveBeenCalledWith", "toMatchObject",
         "len", "str", "repr", "isinstance", "type", "deepcopy", "copy", "freeze", "keys",
         "values", "items", "get", "format", "assertIn", "is_equal_to", "equal", "deepEqual",
-        "strictEqual", "has", "includes", "compare", "validate", "parse",
+        "strictEqual", "has", "includes", "compare", "validate", "parse", "parametrize", "each",
     )  # fmt: skip
     """Calls that take an event without sending it (logging, assertions, inspection)."""
 
