@@ -96,6 +96,10 @@ class Vocabulary:
     send_words: tuple[str, ...] = ("send", "emit", "dispatch", "publish", "write", "post")
     """Callee names containing these may send a string event (``send("response.create")``)."""
 
+    bridge_words: tuple[str, ...] = ("forward", "invoke", "call", "relay", "rpc", "bridge", "batch")
+    """Callee names containing these (or a send word) pass on a list of events they are given
+    (``bridge.forward([item, create])``); other calls only store or show such a list."""
+
     not_sends: frozenset[str] = _names(
         "print", "log", "debug", "info", "warning", "warn", "error", "exception", "critical",
         "trace", "assert_equal", "assertEqual", "assert_called_with", "assert_called_once_with",

@@ -439,6 +439,11 @@ class ModuleIndex:
             or _CONVERSION_PREFIX.match(raw) is not None
         )
 
+    def _passes_batches(self, call: ir.VCall) -> bool:
+        """A send, bridge or RPC call: a list of events handed to it goes on the wire."""
+        name = norm(call.callee[-1]) if call.callee else ""
+        return any(w in name for w in (*self.vocab.send_words, *self.vocab.bridge_words))
+
     def _routes_by_type(self, call: ir.VCall, fn: ir.Function, target: int | None) -> bool:
         """A generic ``sendEvent(event)`` that routes creates: its definition here, or every
         override in the file when the method is abstract in the caller's class."""
@@ -477,6 +482,8 @@ class ModuleIndex:
 
     def _event_argument(self, call: ir.VCall, fn: ir.Function) -> tuple[str, CreateEvent] | None:
         for arg in (*call.args, *(v for _, v in call.kwargs)):
+            if isinstance(arg, ir.VSeq) and not self._passes_batches(call):
+                continue
             found = self.create_event(arg, fn)
             if found is not None:
                 return _how(arg, found), found
