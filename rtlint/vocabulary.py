@@ -96,15 +96,28 @@ class Vocabulary:
     send_words: tuple[str, ...] = ("send", "emit", "dispatch", "publish", "write", "post")
     """Callee names containing these may send a string event (``send("response.create")``)."""
 
+    bridge_words: tuple[str, ...] = ("forward", "invoke", "call", "relay", "rpc", "bridge", "batch")
+    """Callee names containing these (or a send word) pass on a list of events they are given
+    (``bridge.forward([item, create])``); other calls only store or show such a list."""
+
     not_sends: frozenset[str] = _names(
         "print", "log", "debug", "info", "warning", "warn", "error", "exception", "critical",
         "trace", "assert_equal", "assertEqual", "assert_called_with", "assert_called_once_with",
         "expect", "toBe", "toEqual", "toStrictEqual", "toHaveBeenCalledWith", "toMatchObject",
         "len", "str", "repr", "isinstance", "type", "deepcopy", "copy", "freeze", "keys",
         "values", "items", "get", "format", "assertIn", "is_equal_to", "equal", "deepEqual",
-        "strictEqual", "has", "includes", "compare", "validate", "parse",
+        "strictEqual", "has", "includes", "compare", "validate", "parse", "parametrize", "each",
     )  # fmt: skip
     """Calls that take an event without sending it (logging, assertions, inspection)."""
+
+    conversion_words: tuple[str, ...] = (
+        "convert", "serializ", "serialis", "encode", "decode", "marshal", "transform", "roundtrip",
+    )  # fmt: skip
+    """Substrings of a callee's name that make it a conversion or serialisation helper: handing
+    it an event (without a send word in the name) is not sending it."""
+
+    check_prefixes: tuple[str, ...] = ("assert", "expect", "verify", "check", "validate")
+    """Name prefixes of assertion and checking helpers (test code): not sends."""
 
     queue_methods: frozenset[str] = _names(
         "append", "appendleft", "push", "put", "put_nowait", "unshift", "add", "insert",
@@ -125,6 +138,12 @@ class Vocabulary:
         {"session.created", "open", "connect", "connected", "connection", "ready"}
     )
     """Event names (event-type comparisons and callback registrations) of a fresh connection."""
+
+    audio_events: frozenset[str] = frozenset({"input_audio_buffer.append"})
+    """Client events that stream input audio: with server VAD on, they may start a response."""
+
+    audio_calls: frozenset[str] = _names("append_input_audio", "input_audio_buffer_append")
+    """Calls that stream input audio (SDK methods)."""
 
     terminal_events: frozenset[str] = frozenset({"response.done"})
     """Event names after which the default conversation has no active response."""
@@ -169,7 +188,7 @@ class Vocabulary:
         return tuple(f.name for f in fields(cls))
 
 
-EVENT_TABLES = frozenset({"fresh_events", "terminal_events"})
+EVENT_TABLES = frozenset({"fresh_events", "terminal_events", "audio_events"})
 """Tables of wire event names: kept as written, not normalized."""
 
 

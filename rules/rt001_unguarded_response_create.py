@@ -76,7 +76,9 @@ class UnguardedResponseCreate(Rule):
 
     Out-of-band responses (`"response": {"conversation": "none"}`) may run beside the
     active one and are not flagged; neither is Responses-API traffic (`input`, `model`,
-    `previous_response_id` payloads, `/v1/responses`), which shares the event name.
+    `previous_response_id` payloads, a `/responses` endpoint, a Responses WebSocket
+    client import), which shares the event name, nor an event handed to a conversion,
+    serialisation or assertion helper (test code).
 
     ## Fix safety
     The fix follows what the class already has, best first; its safety is proven on the
@@ -115,7 +117,9 @@ class UnguardedResponseCreate(Rule):
     ## Known limitations
     - Closures (lambdas, arrow functions, callbacks passed to `setTimeout`, `.then`,
       `create_task`, event emitters) run later: they never inherit the guard of the code
-      that creates them and must check the state themselves.
+      that creates them and must check the state themselves. Local coroutines started
+      without being awaited (`create_task(self._loop())`, an un-awaited promise) do not
+      inherit a fresh connection either.
     - An `await` between the check and the send lets other tasks run; the guard is still
       taken to hold there.
     - Data passed through queues or injected callbacks (`this.sendEventNow(pending.event)`)

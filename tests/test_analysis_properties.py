@@ -6,7 +6,8 @@ Hypothesis builds small async methods out of guards (in both polarities, with
 ``continue``, and ``try``/``except``/``finally``. The oracle interprets that
 program directly (not its CFG): it follows every path, choosing each test's
 outcome freely, tracks whether "no response is active" has been proven on that
-path, and records the states in which each create can be reached. Loops are run
+path (by a check or a clear, or only by a fresh connection, which input audio
+ends), and records the states in which each create can be reached. Loops are run
 to a fixed point over the (finite) set of states, so every path is covered. A
 create must be reported exactly when some path reaches it unproven.
 """
@@ -75,7 +76,7 @@ def conds(depth: int = 2) -> st.SearchStrategy[object]:
     )
 
 
-SIMPLE = ["create", "create", "clear", "reserve", "log", "return", "raise"]
+SIMPLE = ["create", "create", "clear", "reserve", "log", "connect", "audio", "return", "raise"]
 
 
 def blocks(depth: int, in_loop: bool) -> st.SearchStrategy[list[S]]:
@@ -154,6 +155,8 @@ PYTHON = Syntax(
         "clear": "self._response_active = False",
         "reserve": "self._response_active = True",
         "log": "self.log()",
+        "connect": "await self.reconnect()",
+        "audio": 'await self.ws.send(json.dumps({"type": "input_audio_buffer.append"}))',
         "return": "return",
         "raise": "raise RuntimeError()",
         "break": "break",
@@ -183,6 +186,8 @@ TYPESCRIPT = Syntax(
         "clear": "this.responseActive = false;",
         "reserve": "this.responseActive = true;",
         "log": "this.log();",
+        "connect": "await this.reconnect();",
+        "audio": 'this.ws.send(JSON.stringify({ type: "input_audio_buffer.append", audio: "" }));',
         "return": "return;",
         "raise": "throw new Error();",
         "break": "break;",
@@ -216,20 +221,22 @@ TYPESCRIPT = Syntax(
 
 # ----------------------------------------------------------------- the oracle
 
-Outcomes = dict[str, set[bool]]  # completion kind -> "idle proven" states
+UNPROVEN, FRESH, CHECKED = 0, 1, 2
+"""Path states: nothing proven; idle only because the connection is fresh; idle by a check."""
+Outcomes = dict[str, set[int]]  # completion kind -> path states
 
 
 class Oracle:
     """Follows every path of the program; records the states each create is reached in."""
 
     def __init__(self) -> None:
-        self.reached: defaultdict[int, set[bool]] = defaultdict(set)
+        self.reached: defaultdict[int, set[int]] = defaultdict(set)
 
-    def cond(self, c: object, states: set[bool]) -> tuple[set[bool], set[bool]]:
+    def cond(self, c: object, states: set[int]) -> tuple[set[int], set[int]]:
         if not states:
             return set(), set()
         if isinstance(c, Atom):
-            proven = {True}
+            proven = {CHECKED}
             if c.idle_when is True:
                 return proven, set(states)
             if c.idle_when is False:
@@ -247,14 +254,14 @@ class Oracle:
         return lt | rt, rf
 
     @staticmethod
-    def raises(c: object, states: set[bool]) -> Outcomes:
+    def raises(c: object, states: set[int]) -> Outcomes:
         """A test that calls a predicate may raise, before any of its branches is taken.
 
         (The IR evaluates a test's calls ahead of the test: a documented approximation.)
         """
         return {"raise": set(states)} if c is not None and "()" in PYTHON.cond(c) else {}
 
-    def block(self, stmts: list[S], states: set[bool]) -> Outcomes:
+    def block(self, stmts: list[S], states: set[int]) -> Outcomes:
         out: Outcomes = defaultdict(set)
         current = set(states)
         for s in stmts:
@@ -267,13 +274,18 @@ class Oracle:
         out["normal"] |= current
         return out
 
-    def stmt(self, s: S, states: set[bool]) -> Outcomes:
+    def stmt(self, s: S, states: set[int]) -> Outcomes:
         k = s.kind
         if k == "create":
             self.reached[s.line] |= states
-            return {"normal": {False}, "raise": {False}}
+            return {"normal": {UNPROVEN}, "raise": {UNPROVEN}}
         if k == "clear":
-            return {"normal": {True}}
+            return {"normal": {CHECKED}}
+        if k in ("connect", "audio"):
+            # A call: it may raise, after its effect (the analysis's node granularity).
+            changed = {max(x, FRESH) if k == "connect" else (UNPROVEN if x == FRESH else x)
+                       for x in states}  # fmt: skip
+            return {"normal": changed, "raise": changed}
         if k == "reserve":
             return {"normal": set(states)}
         if k == "log":
@@ -305,7 +317,7 @@ class Oracle:
         body = self.block(s.body, states)
         result: Outcomes = {key: v for key, v in body.items() if key != "raise"}
         if s.orelse:
-            caught = set(states) | body.get("raise", set())
+            caught = body.get("raise", set())  # only what the body raises reaches `except`
             result = merge(result, self.block(s.orelse, caught), {"raise": caught})
         else:
             result = merge(result, {"raise": body.get("raise", set())})
@@ -337,8 +349,8 @@ RT001 = tuple(by_selector("RT001"))
 def _agree(stmts: list[S], source: str, filename: str) -> None:
     """Render first (it numbers the lines), then ask the oracle, then the analysis."""
     oracle = Oracle()
-    oracle.block(stmts, {False})
-    want = {line for line, states in oracle.reached.items() if False in states}
+    oracle.block(stmts, {UNPROVEN})
+    want = {line for line, states in oracle.reached.items() if UNPROVEN in states}
     result = check_source(filename, source.encode(), Settings(rules=RT001))
     assert not [d for d in result.diagnostics if d.code == "E999"], source
     got = {d.span.line for d in result.diagnostics}

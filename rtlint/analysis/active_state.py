@@ -8,6 +8,13 @@ must-fact "no response is active here" (per owner, see :mod:`.guards`):
   to handlers that run only on a fresh connection or after ``response.done``;
 * killed by an emission and by a call to a function of this file that may emit.
 
+A fresh connection proves it only until something can start a response: our own
+create, or input audio (server VAD) unless the module turns VAD off. Proofs from a
+check or a clear (:data:`CHECKED`) survive audio. A local coroutine started without
+being awaited (``create_task(self._loop())``, an un-awaited promise) runs later, for
+the whole session: the freshness does not cover its call site (a check does), and
+starting it does not end the caller's fact.
+
 Reserving the slot (``self._response_active = True``) right before the send keeps
 the fact: it is the reservation the send belongs to. ``await`` keeps it too
 (another task could run there; see the rule's known limitations).
@@ -19,6 +26,7 @@ in its callers; otherwise the unguarded call chain is reported with the emission
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -42,6 +50,13 @@ from rtlint.analysis.guards import (
     owner_of,
 )
 from rtlint.vocabulary import Vocabulary, norm
+
+CHECKED = "checked"
+"""Marks a fact proven by a check or a clear, not only by a fresh connection."""
+PROVEN: Fact = EVERYONE | {CHECKED}
+_VAD_OFF = re.compile(rb"""turn_detection["']?\s*[:=]\s*(?:None|null)\b""")
+_RUNS_NOW = frozenset({"run", "rununtilcomplete"})
+"""Calls that run the coroutine handed to them before returning (``asyncio.run``)."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +104,15 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
     emits = _may_emit(fns, infos)
     result = ModuleAnalysis(index)
     handled = registered_handlers(index)
+    entries = [_entry_fact(fn, vocab, handled.get(fn.index)) for fn in fns]
+    fresh = not _fresh_session_creates(fns, infos, emits, entries, vocab)
+    audio_starts = _VAD_OFF.search(module.source) is None
     for fn in fns:
-        entry = _entry_fact(fn, vocab, handled.get(fn.index))
-        result.sites.append(_solve_function(fn, index, infos[fn.index], emits, vocab, entry))
+        result.sites.append(
+            _solve_function(
+                fn, index, infos[fn.index], emits, vocab, entries[fn.index], fresh, audio_starts
+            )
+        )
     for fn_sites in result.sites:
         for site in fn_sites:
             if site.emission is not None:
@@ -209,12 +230,138 @@ def _register(
 def _entry_fact(fn: ir.Function, vocab: Vocabulary, registered: str | None = None) -> Fact:
     """Handlers that run only on a fresh connection or after ``response.done`` start idle."""
     name = norm(fn.name)
-    if name in vocab.fresh_handlers or name in vocab.terminal_handlers:
+    events = [e for e in (fn.callback_event, registered) if e is not None]
+    if name in vocab.terminal_handlers or any(e in vocab.terminal_events for e in events):
+        return PROVEN
+    if name in vocab.fresh_handlers or any(e in vocab.fresh_events for e in events):
         return EVERYONE
-    for event in (fn.callback_event, registered):
-        if event is not None and (event in vocab.fresh_events or event in vocab.terminal_events):
-            return EVERYONE
     return NOBODY
+
+
+def _fresh_session_creates(
+    fns: list[ir.Function],
+    infos: list[dict[int, CallInfo]],
+    emits: list[bool],
+    entries: list[Fact],
+    vocab: Vocabulary,
+) -> bool:
+    """Does code that runs on a fresh session (an ``open``/``session.created`` handler or
+    branch) create a response? Then a fresh ``connect()`` proves nothing: it may greet too."""
+
+    def creates(effects: Iterator[ir.Effect], table: dict[int, CallInfo]) -> bool:
+        for effect in effects:
+            info = table.get(id(effect)) if isinstance(effect, ir.Call) else None
+            if info is None:
+                continue
+            if info.kind is CallKind.EMIT and info.emission and not info.emission.out_of_band:
+                return True
+            if info.kind is CallKind.LOCAL and info.target is not None and emits[info.target]:
+                return True
+        return False
+
+    wanted = set(vocab.fresh_events)
+    for fn, table, entry in zip(fns, infos, entries, strict=True):
+        if entry == EVERYONE and creates(walk_effects(fn.body), table):
+            return True
+        for stmt in walk_stmts(fn.body):
+            branches: list[tuple[ir.Cond | None, list[ir.Stmt]]] = []
+            if isinstance(stmt, ir.If):
+                branches = [(stmt.cond, stmt.then)]
+            elif isinstance(stmt, ir.Switch):
+                branches = [(case.test, case.body) for case in stmt.cases]
+            for cond, body in branches:
+                tests_fresh = cond is not None and _compared_event(cond, wanted) is not None
+                if tests_fresh and creates(walk_effects(body), table):
+                    return True
+    return False
+
+
+def _checked(owners: Fact) -> Fact:
+    """A proof by a check or a clear: it survives input audio."""
+    return owners | {CHECKED} if AMBIENT in owners else owners
+
+
+def _spawned_calls(fn: ir.Function, index: ModuleIndex) -> set[int]:
+    """Calls of local coroutines in ``fn`` that are started, not awaited: they run later.
+
+    ``create_task(self._loop())``, ``ensure_future(...)``, an un-awaited promise
+    (``this.loop()``, ``this.loop().catch(...)``); a coroutine handed to an awaited
+    call (``await gather(self._a())``) or to ``asyncio.run`` runs now.
+    """
+    now: set[ir.Span] = set()
+    calls: list[ir.Call] = []
+    for effect in walk_effects(fn.body):
+        if not isinstance(effect, ir.Call):
+            continue
+        calls.append(effect)
+        outer = effect.call
+        if effect.awaited or (outer.callee and norm(outer.callee[-1]) in _RUNS_NOW):
+            now.update(_nested_call_spans(outer))
+    spawned: set[int] = set()
+    for effect in calls:
+        if effect.awaited or effect.call.span in now:
+            continue
+        target = index.target(effect.call, fn)
+        if target is not None and _starts_later(index.functions[target], index.module.language):
+            spawned.add(id(effect))
+    return spawned
+
+
+def _starts_later(fn: ir.Function, language: str) -> bool:
+    """Does calling ``fn`` without awaiting it defer its sends?
+
+    A Python coroutine runs nothing until it is scheduled. A JavaScript async function
+    runs synchronously up to its first ``await``: it defers only when an ``await`` or
+    a loop (a receive loop) comes before anything else that calls out.
+    """
+    if not fn.is_async:
+        return False
+    return language == "python" or bool(_awaits_first(fn.body))
+
+
+def _awaits_first(body: list[ir.Stmt]) -> bool | None:
+    """True: an await or a loop comes first; False: a call does; None: neither (yet)."""
+    for stmt in body:
+        if isinstance(stmt, ir.Loop):
+            return True
+        if isinstance(stmt, ir.Try):
+            found = _awaits_first(stmt.body)
+            if found is not None:
+                return found
+            continue
+        if not isinstance(stmt, ir.Effects):
+            return False
+        for effect in stmt.effects:
+            if isinstance(effect, ir.Await) or (isinstance(effect, ir.Call) and effect.awaited):
+                return True
+            if isinstance(effect, ir.Call):
+                return False
+    return None
+
+
+def _nested_call_spans(call: ir.VCall) -> Iterator[ir.Span]:
+    """Spans of the calls among ``call``'s arguments (also in lists) and its receiver."""
+    stack: list[ir.Value] = [*call.args, *(v for _, v in call.kwargs)]
+    if call.receiver is not None:
+        stack.append(call.receiver)
+    while stack:
+        v = stack.pop()
+        if isinstance(v, ir.VCall):
+            yield v.span
+            stack.extend(v.args)
+            if v.receiver is not None:
+                stack.append(v.receiver)
+        elif isinstance(v, ir.VSeq):
+            stack.extend(v.items)
+
+
+def _sends_audio(call: ir.VCall, fn: ir.Function, index: ModuleIndex) -> bool:
+    """Streams input audio: ``input_audio_buffer.append`` (event or SDK method)."""
+    vocab = index.vocab
+    if call.callee and norm("_".join(call.callee[-2:])) in vocab.audio_calls:
+        return True
+    args = (*call.args, *(v for _, v in call.kwargs))
+    return any(index.carries_event(a, fn, e) for a in args for e in vocab.audio_events)
 
 
 def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
@@ -238,10 +385,15 @@ def _solve_function(
     emits: list[bool],
     vocab: Vocabulary,
     entry: Fact,
+    fresh: bool = True,
+    audio_starts: bool = True,
 ) -> list[Site]:
+    """Solve one function. ``fresh``: a fresh connection proves no response is active;
+    ``audio_starts``: input audio may start a response (server VAD is on)."""
     graph = cfgs.build(fn.body)
     guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
     sites: dict[int, Site] = {}
+    spawned = _spawned_calls(fn, index)
 
     def record_site(effect: ir.Call, site: Site) -> None:
         # A `finally` body is lowered once per way out: guarded only if every copy is.
@@ -253,7 +405,7 @@ def _solve_function(
         for effect in node.effects:
             if isinstance(effect, ir.Assign):
                 if _clears(effect, vocab):
-                    fact = fact | {owner_of(effect.target, fn.params)}
+                    fact = fact | _checked(frozenset({owner_of(effect.target, fn.params)}))
                 continue
             if not isinstance(effect, ir.Call):
                 continue
@@ -265,18 +417,26 @@ def _solve_function(
                 if not info.emission.out_of_band:
                     fact = NOBODY
             elif info.kind is CallKind.LOCAL and info.target is not None and emits[info.target]:
+                later = id(effect) in spawned
                 if record:
-                    guarded = _covers(fact, effect.call, fn)
+                    # Code that runs later keeps a check's proof, not the freshness.
+                    seen = fact if CHECKED in fact or not later else fact - EVERYONE
+                    guarded = _covers(seen, effect.call, fn)
                     record_site(effect, Site(fn.index, None, info.target, guarded))
-                fact = NOBODY
-            elif info.kind in (CallKind.FRESH, CallKind.CLEAR):
+                if not later:
+                    fact = NOBODY
+            elif info.kind is CallKind.FRESH and fresh:
                 fact = fact | EVERYONE
+            elif info.kind is CallKind.CLEAR:
+                fact = fact | PROVEN
+            elif CHECKED not in fact and audio_starts and _sends_audio(effect.call, fn, index):
+                fact = fact - EVERYONE
         return fact
 
     facts = solve(
         graph,
         entry,
-        guards.proves_idle,
+        lambda test, value: _checked(guards.proves_idle(test, value)),
         lambda node, fact: step(node, fact, record=False),
     )
     for node, fact in zip(graph.nodes, facts, strict=True):

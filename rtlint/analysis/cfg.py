@@ -8,8 +8,10 @@ Short-circuit ``and``/``or``/``not`` become separate test nodes, so a condition
 ``finally`` bodies are lowered once per way of leaving the ``try`` (normal exit,
 ``return``, ``break``, ``continue``, exception), as precise CFG builders do, so
 facts from an early ``return`` path never leak into the code after the ``try``.
-Exceptions: every node in a ``try`` body that calls or awaits may raise, so it
-has an edge to the handlers (or to the exceptional ``finally`` copy).
+Exceptions come only from what can raise: a node that calls or awaits, and
+``raise``/``throw``, has an edge to the handlers (or to the exceptional ``finally``
+copy). Entering a ``try`` raises nothing, so a guard inside it before any call
+still guards the code after the handlers.
 """
 
 from __future__ import annotations
@@ -216,7 +218,7 @@ class _Builder:
         start = self.node()
         self.connect(d, start)
         if s.handlers:
-            handlers = _Frame("handlers", raisers=[(start, None, True)])
+            handlers = _Frame("handlers")
             self.frames.append(handlers)
             body_end = self.block(s.body, [(start, None, True)])
             self.frames.pop()

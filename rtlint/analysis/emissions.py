@@ -21,11 +21,22 @@ CREATE = "response.create"
 _JSON_CREATE = re.compile(r"""["']type["']\s*:\s*["']response\.create["']""")
 _JSON_OOB = re.compile(r"""["']conversation["']\s*:\s*["']none["']""")
 _RESPONSES_API_KEYS = frozenset({"model", "input", "previous_response_id", "store"})
+_RESPONSES_ENDPOINT = re.compile(r"^(?:[a-z]+://\S*?)?/(?:v1/)?responses/?(?:\?|$)")
+"""A Responses API endpoint: ``/responses``, ``wss://host/v1/responses?…``."""
+_RESPONSES_WS_IMPORT = re.compile(
+    rb"^[ \t]*(?:from\s|import\s|\})[^\n]*responses[./_-]?(?:ws|websocket|socket)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""An import of a Responses WebSocket client (``ResponsesWS``, ``…/responses/ws``)."""
+_CONVERSION_PREFIX = re.compile(r"^_*(?:to|from)(?!_?[tT]hread)(?:_|[A-Z])")
+"""``to_wire``, ``toWireEvent``, ``from_dict``: a conversion, not a send
+(``asyncio.to_thread(ws.send, event)`` runs the send)."""
 _REALTIME_ONLY_MARKERS = (
     "response.done", "realtime", "input_audio_buffer", "session.update", "conversation.item",
-    "response.output_audio", "response.audio",
+    "response.output_audio", "response.audio_transcript",
 )  # fmt: skip
-"""Strings that only Realtime API code mentions (the Responses API has `response.create` too)."""
+"""Strings that only Realtime API code mentions (the Responses API has `response.create` too,
+and `response.audio.delta`/`.done`)."""
 
 
 class CallKind(enum.Enum):
@@ -144,7 +155,7 @@ class ModuleIndex:
         )
         self.realtime = realtime_evidence or "response.create" in text_hints
         self.responses_api = not realtime_evidence and (
-            "responses" in connects or b"/v1/responses" in module.source
+            "responses" in connects or _responses_signals(module)
         )
         self._builder_memo: dict[int, CreateEvent | None] = {}
         self._dispatch_memo: dict[int, bool] = {}
@@ -244,8 +255,17 @@ class ModuleIndex:
                     return found
             return None
         if isinstance(v, ir.VName):
-            for value in self.lookup(fn, v.path):
+            if self._responses_fields(fn, v.path):
+                return None  # `frame["input"] = ...` later: a Responses API request
+            for value in self.lookup(fn, v.path) or self._class_attribute(fn, v.path):
                 found = self.create_event(value, fn, depth + 1)
+                if found is not None:
+                    return found
+            return self._built_by_fields(v.path, fn)
+        if isinstance(v, ir.VSeq):
+            # A batch handed to a bridge or RPC call: `forward([item_event, create_event])`.
+            for item in v.items:
+                found = self.create_event(item, fn, depth + 1)
                 if found is not None:
                     return found
             return None
@@ -281,6 +301,48 @@ class ModuleIndex:
                     if found is not None:
                         return found
         return None
+
+    def _class_attribute(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
+        """Values of a class attribute read through ``self``/``this`` (``self.REPLY_EVENT``),
+        or of a field the class's constructor sets."""
+        cls = self.class_of(fn) if len(path) == 2 and path[0] in ("self", "this") else None
+        if cls is None:
+            return []
+        found = self.lookup(fn, (cls, path[1]))
+        for ctor in ("__init__", "constructor"):
+            index = self.methods.get((cls, ctor))
+            if index is not None and index != fn.index:
+                found = found + self.envs[index].get(path, [])
+        return found
+
+    def _responses_fields(self, fn: ir.Function, path: ir.Path) -> bool:
+        """Are Responses-API fields (``input``, ``previous_response_id``) assigned to ``path``?"""
+        return any(self.lookup(fn, (*path, key)) for key in _RESPONSES_API_KEYS)
+
+    def _built_by_fields(self, path: ir.Path, fn: ir.Function) -> CreateEvent | None:
+        """A frame built field by field: ``frame["type"] = "response.create"`` (``frame.type``)."""
+        types = self.lookup(fn, (*path, "type"))
+        built = [t for t in types if isinstance(t, ir.VStr) and t.value == CREATE]
+        if not built:
+            return None
+        oob = any(_out_of_band(r) for r in self.lookup(fn, (*path, "response"))) or any(
+            isinstance(c, ir.VStr) and c.value == "none"
+            for c in self.lookup(fn, (*path, "response", "conversation"))
+        )
+        return CreateEvent(built[0].span, oob)
+
+    def carries_event(self, v: ir.Value, fn: ir.Function, event: str, depth: int = 0) -> bool:
+        """Is ``v`` (or what a serializer call wraps) a client event of type ``event``?"""
+        if depth > 4:
+            return False
+        if isinstance(v, ir.VObject):
+            t = v.get("type")
+            return isinstance(t, ir.VStr) and t.value == event
+        if isinstance(v, ir.VName):
+            return any(self.carries_event(x, fn, event, depth + 1) for x in self.lookup(fn, v.path))
+        if isinstance(v, ir.VCall) and v.callee and norm(v.callee[-1]) in self.vocab.json_wrappers:
+            return any(self.carries_event(a, fn, event, depth + 1) for a in v.args)
+        return False
 
     def _is_create_class(self, name: str) -> bool:
         """``ResponseCreateEvent``, also behind a prefix (``OpenAIResponseCreateEvent``)."""
@@ -329,6 +391,8 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "sdk", None, oob))
         if last in self.vocab.not_sends or last in self.vocab.json_wrappers or _asserts(call):
             return OTHER
+        if self._converts(callee):
+            return OTHER
         if self._is_create_class(last) or (callee and callee[-1][:1].isupper()):
             return OTHER  # a constructor builds a value; the call that sends it is the emission
         if last in self.vocab.connect_calls:
@@ -361,6 +425,24 @@ class ModuleIndex:
         if last in self.vocab.emitter_helpers and self.realtime:
             return CallInfo(CallKind.EMIT, Emission(call, "helper-name", None, False))
         return OTHER
+
+    def _converts(self, callee: ir.Path) -> bool:
+        """A conversion, serialisation or checking helper (``to_wire_event``, ``convertRawMessage``,
+        ``verify_client_event``): an event handed to it is not sent."""
+        raw = callee[-1] if callee else ""
+        name = norm(raw)
+        if not name or any(w in name for w in self.vocab.send_words):
+            return False
+        return (
+            any(w in name for w in self.vocab.conversion_words)
+            or name.startswith(self.vocab.check_prefixes)
+            or _CONVERSION_PREFIX.match(raw) is not None
+        )
+
+    def _passes_batches(self, call: ir.VCall) -> bool:
+        """A send, bridge or RPC call: a list of events handed to it goes on the wire."""
+        name = norm(call.callee[-1]) if call.callee else ""
+        return any(w in name for w in (*self.vocab.send_words, *self.vocab.bridge_words))
 
     def _routes_by_type(self, call: ir.VCall, fn: ir.Function, target: int | None) -> bool:
         """A generic ``sendEvent(event)`` that routes creates: its definition here, or every
@@ -400,10 +482,21 @@ class ModuleIndex:
 
     def _event_argument(self, call: ir.VCall, fn: ir.Function) -> tuple[str, CreateEvent] | None:
         for arg in (*call.args, *(v for _, v in call.kwargs)):
+            if isinstance(arg, ir.VSeq) and not self._passes_batches(call):
+                continue
             found = self.create_event(arg, fn)
             if found is not None:
                 return _how(arg, found), found
         return None
+
+
+def _responses_signals(module: ir.Module) -> bool:
+    """Does the module talk to the Responses API: its endpoint, or a Responses WebSocket client?"""
+    return (
+        b"/v1/responses" in module.source
+        or any(_RESPONSES_ENDPOINT.search(s) for s in module.strings)
+        or _RESPONSES_WS_IMPORT.search(module.source) is not None
+    )
 
 
 def _asserts(call: ir.VCall) -> bool:

@@ -157,14 +157,31 @@ class _Lowerer:
         self.fn_stack.pop()
         return fn.index
 
-    def class_def(self, node: cst.ClassDef) -> None:
+    def class_def(self, node: cst.ClassDef, out: list[ir.Stmt]) -> None:
+        """Lower the methods; class attributes become ``Class.name = value`` in ``out``."""
         self.class_stack.append(node.name.value)
         for stmt in _body(node.body):
             if isinstance(stmt, cst.FunctionDef):
                 self.function_def(stmt)
             elif isinstance(stmt, cst.ClassDef):
-                self.class_def(stmt)
+                self.class_def(stmt, out)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self.class_attribute(node.name.value, small, out)
         self.class_stack.pop()
+
+    def class_attribute(self, cls: str, node: cst.BaseSmallStatement, out: list[ir.Stmt]) -> None:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        value = getattr(node, "value", None)
+        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        if names and isinstance(value, cst.BaseExpression):
+            span = self.span(node)
+            lowered = self.value(value)
+            out.append(ir.Effects([ir.Assign((cls, n), lowered, span) for n in names], span))
 
     # -- statements
 
@@ -242,7 +259,7 @@ class _Lowerer:
         elif isinstance(node, cst.FunctionDef):
             out.append(ir.Effects([self.function_def(node)], self.span(node)))
         elif isinstance(node, cst.ClassDef):
-            self.class_def(node)
+            self.class_def(node, out)
         elif isinstance(node, cst.Match):
             out.append(self.match(node))
 

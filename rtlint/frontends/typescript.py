@@ -633,7 +633,9 @@ class _Lowerer:
             if bare.type in _FUNCTIONS:
                 self.function(bare, name, key, "method", class_name, _has_private_modifier(member))
             else:
-                self.named_value(value, name, key, out)
+                lowered = self.named_value(value, name, key, out)
+                if name:  # a field initializer: `Class.name` (or `this.name`) holds it
+                    out.append(Assign((class_name, name), lowered, self.span(member)))
         elif kind == "class_static_block":
             body = member.child_by_field_name("body")
             if body is not None:

@@ -167,3 +167,19 @@ def test_syntax_error_names_the_position() -> None:
         lower("bad.py", b"def f(:\n    pass\n")
     assert error.value.line == 1
     assert error.value.message.startswith("syntax error")
+
+
+def test_class_attributes_are_assignments_to_the_class() -> None:
+    module = _module(
+        "class A:\n"
+        "    EVENT = {'type': 'response.create'}\n"
+        "    LIMIT: int = 3\n"
+        "    label: str\n"
+        "    def m(self):\n"
+        "        pass\n"
+    )
+    top = module.functions[0].body
+    effects = [e for s in top if isinstance(s, ir.Effects) for e in s.effects]
+    targets = [e.target for e in effects if isinstance(e, ir.Assign)]
+    assert targets == [("A", "EVENT"), ("A", "LIMIT")]
+    assert module.functions[1].class_name == "A"

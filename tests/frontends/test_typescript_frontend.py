@@ -738,3 +738,13 @@ def test_deep_nesting_degrades_instead_of_crashing() -> None:
 def test_parsers_are_cached() -> None:
     assert typescript._parser(False) is typescript._parser(False)
     assert typescript._parser(True) is not typescript._parser(False)
+
+
+def test_class_fields_are_assignments_to_the_class() -> None:
+    module = lower(
+        "class A { static EVENT = { type: 'response.create' }; private n = 1; label!: string;"
+        " run = () => {}; m() {} }"
+    )
+    top = [e for s in module.functions[0].body if isinstance(s, Effects) for e in s.effects]
+    assert [e.target for e in top if isinstance(e, Assign)] == [("A", "EVENT"), ("A", "n")]
+    assert fn(module, "run").class_name == "A"
