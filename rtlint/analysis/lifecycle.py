@@ -1,0 +1,652 @@
+"""The lifecycle model: each adapter's response state machine, as its code defines it.
+
+An *adapter* is a class, a TypeScript closure (a function whose nested callbacks share
+its variables) or a module holding response state in variables. For each one:
+
+* **fields** and their roles: the *active* state (a flag, an id, a state enum, an
+  ``asyncio.Event``; the names :mod:`.guards` knows plus those learned by
+  :func:`.active_state.learned_flags`) and the *deferred* request (``_response_requested``,
+  ``pendingResponse``);
+* **paths**: the code that runs for one server event (``if``/``elif`` and ``match``/
+  ``switch`` on the incoming type, ``.on("…", handler)``, handler tables, ``on_<event>``
+  naming), on connect/reconnect, on close/disconnect (``finally`` of a receive loop
+  included), and the functions that send ``response.create``;
+* **transitions**: what each path does to each field. Writes made by local functions a
+  path calls count for the path (arguments substituted for parameters), so
+  ``self._reset(State.IDLE)`` in ``close()`` clears the state. A write that happens on
+  every path through the path's code (a must-analysis on its CFG) is *certain*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rtlint import ir
+from rtlint.analysis import cfg as cfgs
+from rtlint.analysis.active_state import ModuleAnalysis, learned_flags, registered_handlers
+from rtlint.analysis.dataflow import solve
+from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
+from rtlint.analysis.event_names import is_realtime_shaped
+from rtlint.analysis.guards import _reads_event_type, flag_name
+from rtlint.vocabulary import Vocabulary, norm
+
+Role = Literal["active", "deferred"]
+Action = Literal["set", "clear", "other"]
+PathKind = Literal["event", "connect", "close", "send"]
+
+DEFERRED_WORDS = ("pending", "requested", "deferred", "queued", "wanted", "needed")
+DEFERRED_SUBJECTS = ("response", "create", "reply", "generation")
+CONNECT_NAMES = frozenset(
+    norm(n) for n in ("connect", "reconnect", "_connect", "_reconnect", "open", "start",
+                      "on_open", "onopen", "handle_open", "on_connect", "on_connected",
+                      "handle_connect", "_on_connect", "_on_open")
+)  # fmt: skip
+CLOSE_NAMES = frozenset(
+    norm(n) for n in ("close", "aclose", "_close", "disconnect", "_disconnect", "shutdown",
+                      "stop", "on_close", "onclose", "handle_close", "_on_close",
+                      "on_disconnect", "on_disconnected", "handle_disconnect", "__aexit__",
+                      "cleanup", "teardown", "_cleanup", "_teardown")
+)  # fmt: skip
+CLOSE_EVENTS = frozenset({"close", "closed", "disconnect", "disconnected", "session.closed"})
+STATUS_WORDS = frozenset({"completed", "cancelled", "failed", "incomplete"})
+
+
+@dataclass(frozen=True)
+class Write:
+    """An assignment (or ``.set()``/``.clear()``) of a field, where it is written."""
+
+    field: str
+    action: Action
+    span: ir.Span
+    function: int
+    value: str
+    """The written value as the diagram shows it (``True``, ``IDLE``)."""
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """An event name the code handles (``server``) or sends (``client``)."""
+
+    name: str
+    direction: Literal["client", "server"]
+    span: ir.Span
+    function: int
+
+
+@dataclass
+class LifecyclePath:
+    """Code that runs on one occasion: an event, a connect, a close, a send."""
+
+    kind: PathKind
+    label: str
+    """The event name, or the function's name (``finally`` of ``_read``)."""
+    function: int
+    body: list[ir.Stmt]
+    span: ir.Span
+    writes: list[Write] = field(default_factory=list)
+    """Every write this path may make (through local calls too)."""
+    certain: frozenset[tuple[str, Action]] = frozenset()
+    """(field, last action) that hold on every way through the path."""
+    reads: frozenset[str] = frozenset()
+    """Fields the path tests in a condition."""
+    emits: bool = False
+    """The path may send ``response.create`` (directly or through a local call)."""
+    tests_status: bool = False
+    """The path branches on a response's status (``status == "completed"``)."""
+
+    def may(self, name: str, action: Action) -> list[Write]:
+        return [w for w in self.writes if w.field == name and w.action == action]
+
+
+@dataclass(frozen=True)
+class Send:
+    """A ``response.create`` send (or a call that may send one) of the adapter."""
+
+    span: ir.Span
+    function: int
+    reserved: bool
+    """On every path to it a response-state field was set first (the slot is reserved)."""
+
+
+@dataclass
+class Field:
+    name: str
+    role: Role
+    writes: list[Write] = field(default_factory=list)
+
+
+@dataclass
+class Adapter:
+    """One class, closure or module with response state."""
+
+    name: str
+    functions: list[int]
+    fields: dict[str, Field] = field(default_factory=dict)
+    paths: list[LifecyclePath] = field(default_factory=list)
+    events: list[EventRef] = field(default_factory=list)
+    sends: list[Send] = field(default_factory=list)
+
+    def paths_of(self, kind: PathKind, label: str | None = None) -> list[LifecyclePath]:
+        return [p for p in self.paths if p.kind == kind and (label is None or p.label == label)]
+
+    def role(self, role: Role) -> list[Field]:
+        return [f for f in self.fields.values() if f.role == role]
+
+
+@dataclass
+class LifecycleModel:
+    adapters: list[Adapter]
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build(module: ir.Module, vocab: Vocabulary, active: ModuleAnalysis) -> LifecycleModel:
+    """The lifecycle model of every adapter in ``module``."""
+    return _Builder(module, vocab.extend(active_flags=learned_flags(module, vocab)), active).run()
+
+
+class _Builder:
+    def __init__(self, module: ir.Module, vocab: Vocabulary, active: ModuleAnalysis) -> None:
+        self.module = module
+        self.fns = module.functions
+        self.vocab = vocab
+        self.index = active.index
+        self.emitting = {fn.index for fn, _ in active.emissions}
+        self.registered = registered_handlers(self.index)
+        self._summaries: dict[int, tuple[list[Write], frozenset[tuple[str, Action]]]] = {}
+        self._busy: set[int] = set()
+        self._emits: dict[int, bool] = {}
+
+    def run(self) -> LifecycleModel:
+        groups: dict[str, list[int]] = {"<module>": [0]}
+        for fn in self.fns[1:]:
+            groups.setdefault(self.owner(fn), []).append(fn.index)
+        adapters = []
+        for name, members in groups.items():
+            adapter = self.adapter(name, members)
+            if adapter.fields or adapter.events:
+                adapters.append(adapter)
+        return LifecycleModel(adapters)
+
+    def owner(self, fn: ir.Function) -> str:
+        cls = self.index.class_of(fn)
+        if cls is not None:
+            return cls
+        top = fn
+        while top.parent not in (None, 0):
+            top = self.fns[top.parent]  # type: ignore[index]
+        nested = any(f.parent == top.index for f in self.fns)
+        if self.module.language == "typescript" and nested and top.kind != "method":
+            return top.name or "<anonymous>"
+        return "<module>"
+
+    # -- one adapter
+
+    def adapter(self, name: str, members: list[int]) -> Adapter:
+        adapter = Adapter(name, members)
+        for i in members:
+            fn = self.fns[i]
+            for w in self.direct_writes(fn, {}):
+                adapter.fields.setdefault(w.field, Field(w.field, self.role_of(w.field)))
+        for f in list(adapter.fields.values()):
+            if f.role not in ("active", "deferred") or not self.owned(f.name, name, members):
+                del adapter.fields[f.name]
+        for i in members:
+            for w in self.direct_writes(self.fns[i], {}):
+                if w.field in adapter.fields:
+                    adapter.fields[w.field].writes.append(w)
+            adapter.paths += self.paths_of(self.fns[i])
+            adapter.events += self.event_refs(self.fns[i])
+        for path in adapter.paths:
+            self.fill(path, adapter)
+        for i in members:
+            adapter.sends += self.sends(self.fns[i], adapter)
+        return adapter
+
+    def sends(self, fn: ir.Function, adapter: Adapter) -> list[Send]:
+        """Each send in ``fn``, and whether a state field was set on every path before it."""
+        graph = cfgs.build(fn.body)
+        found: dict[int, Send] = {}
+
+        def step(node: cfgs.Node, fact: frozenset[str], record: bool = False) -> frozenset[str]:
+            for effect in node.effects:
+                w = self.write_of(effect, fn, {})
+                if w is not None and w.field in adapter.fields:
+                    fact = fact | {w.field} if w.action == "set" else fact - {w.field}
+                elif record and isinstance(effect, ir.Call) and self.sends_create(effect.call, fn):
+                    old = found.get(id(effect))
+                    reserved = bool(fact) and (old is None or old.reserved)
+                    found[id(effect)] = Send(effect.call.span, fn.index, reserved)
+            return fact
+
+        facts = solve(graph, frozenset(), lambda _t, _v: frozenset(), step)
+        for node, fact in zip(graph.nodes, facts, strict=True):
+            if fact is not None:
+                step(node, fact, record=True)
+        return list(found.values())
+
+    def sends_create(self, call: ir.VCall, fn: ir.Function) -> bool:
+        info = self.index.classify(call, fn)
+        if info.kind is CallKind.EMIT:
+            return info.emission is not None and not info.emission.out_of_band
+        t = self.index.target(call, fn)
+        return t is not None and self.may_emit(t)
+
+    def role_of(self, name: str) -> Role | Literal["none"]:
+        n = norm(name)
+        if self.vocab.is_active_flag(n) or n in self.vocab.idle_flags:
+            return "active"
+        if n in self.vocab.state_fields or ("response" in n and ("state" in n or "status" in n)):
+            return "active"
+        if any(w in n for w in DEFERRED_WORDS) and any(s in n for s in DEFERRED_SUBJECTS):
+            return "deferred"
+        return "none"
+
+    def owned(self, name: str, owner: str, members: list[int]) -> bool:
+        """A bare variable is adapter state only when several functions write it."""
+        if not name.startswith("."):
+            writers = {w.function for i in members for w in self.direct_writes(self.fns[i], {})
+                       if w.field == name}  # fmt: skip
+            return len(writers) >= 2
+        return True
+
+    # -- writes
+
+    def field_of(self, path: ir.Path) -> str | None:
+        """``self._x`` → ``._x`` (a member); ``busy`` → ``busy`` (a variable); else None."""
+        if len(path) == 2 and path[0] in ("self", "this"):
+            return "." + path[1]
+        if len(path) == 3 and path[0] in ("self", "this") and path[2] in ("current", "value"):
+            return "." + path[1]
+        if len(path) == 1:
+            return path[0]
+        return None
+
+    def classify(self, name: str, value: ir.Value) -> tuple[Action, str]:
+        role = self.role_of(name)
+        if isinstance(value, ir.VChoice):
+            actions = {self.classify(name, o)[0] for o in value.options}
+            return ("clear" if "clear" in actions else "other"), "…"
+        if isinstance(value, ir.VConst):
+            shown = repr(value.value)
+            if norm(name) in self.vocab.idle_flags:
+                return ("clear" if value.value else "set"), shown
+            if role == "deferred" and isinstance(value.value, int | float) and value.value:
+                return "set", shown
+            return ("set" if value.value else "clear"), shown
+        if role == "deferred":
+            return "set", "…"
+        member = None
+        if isinstance(value, ir.VStr):
+            member = value.value
+        elif isinstance(value, ir.VName) and len(value.path) > 1:
+            member = value.path[-1]
+        if member is not None:
+            m = norm(member)
+            if m in self.vocab.idle_states:
+                return "clear", member
+            if m in self.vocab.busy_states or norm(name).endswith("id"):
+                return "set", member
+            if self.vocab.is_active_flag(norm(name)):
+                return "set", member
+            return "other", member
+        if isinstance(value, ir.VSeq | ir.VObject):
+            return "other", "…"
+        return "set", "…"
+
+    def direct_writes(self, fn: ir.Function, args: dict[str, ir.Value]) -> Iterator[Write]:
+        for effect in walk_effects(fn.body):
+            w = self.write_of(effect, fn, args)
+            if w is not None:
+                yield w
+
+    def write_of(self, effect: ir.Effect, fn: ir.Function, args: dict[str, ir.Value]) -> Write | None:
+        if isinstance(effect, ir.Assign):
+            name = self.field_of(effect.target)
+            if name is None or name in fn.params:
+                return None
+            value = effect.value
+            if isinstance(value, ir.VName) and len(value.path) == 1 and value.path[0] in args:
+                value = args[value.path[0]]
+            action, shown = self.classify(name, value)
+            return Write(name, action, effect.span, fn.index, shown)
+        if isinstance(effect, ir.Call) and len(effect.call.callee) >= 2:
+            callee = effect.call.callee
+            name = self.field_of(callee[:-1])
+            verb = callee[-1]
+            if name is None or verb not in ("set", "clear"):
+                return None
+            idle = norm(name) in self.vocab.idle_flags
+            action: Action = "set" if (verb == "set") != idle else "clear"
+            return Write(name, action, effect.call.span, fn.index, f".{verb}()")
+        return None
+
+    def summary(
+        self, index: int, args: dict[str, ir.Value], depth: int = 0
+    ) -> tuple[list[Write], frozenset[tuple[str, Action]]]:
+        """(every write, certain last actions) of calling function ``index``."""
+        key = index
+        if not args and key in self._summaries:
+            return self._summaries[key]
+        if index in self._busy or depth > 6:
+            return [], frozenset()
+        self._busy.add(index)
+        fn = self.fns[index]
+        result = self.analyse(fn.body, fn, args, depth)
+        self._busy.discard(index)
+        if not args:
+            self._summaries[key] = result
+        return result
+
+    def analyse(
+        self, body: list[ir.Stmt], fn: ir.Function, args: dict[str, ir.Value], depth: int = 0
+    ) -> tuple[list[Write], frozenset[tuple[str, Action]]]:
+        """Writes of ``body`` (local calls followed) and the last actions on every path."""
+        graph = cfgs.build(body)
+        writes: list[Write] = []
+
+        def step(node: cfgs.Node, fact: frozenset[tuple[str, Action]]) -> frozenset[tuple[str, Action]]:
+            out = set(fact)
+            for effect in node.effects:
+                found: list[Write] = []
+                certain: frozenset[tuple[str, Action]] = frozenset()
+                w = self.write_of(effect, fn, args)
+                if w is not None:
+                    found, certain = [w], frozenset({(w.field, w.action)})
+                elif isinstance(effect, ir.Call):
+                    target = self.index.target(effect.call, fn)
+                    if target is not None:
+                        found, certain = self.summary(target, self.bind(target, effect.call), depth + 1)
+                for name, action in certain:
+                    out = {(f, a) for f, a in out if f != name}
+                    out.add((name, action))
+                for w in found:
+                    if (w.field, w.action) not in certain:
+                        out = {(f, a) for f, a in out if f != w.field or a == w.action}
+                if found and not writes_seen.get(node.id):
+                    writes.extend(found)
+            writes_seen[node.id] = True
+            return frozenset(out)
+
+        writes_seen: dict[int, bool] = {}
+        facts = solve(graph, frozenset(), lambda _t, _v: frozenset(), step)
+        end = facts[graph.exit]
+        unique = list({(w.field, w.action, w.span): w for w in writes}.values())
+        return unique, end if end is not None else frozenset()
+
+    def bind(self, target: int, call: ir.VCall) -> dict[str, ir.Value]:
+        params = [p for p in self.fns[target].params if p not in ("self", "this", "cls")]
+        return {p: a for p, a in zip(params, call.args, strict=False)}
+
+    def may_emit(self, index: int, seen: frozenset[int] = frozenset()) -> bool:
+        if index in self._emits:
+            return self._emits[index]
+        found = index in self.emitting
+        if not found and index not in seen:
+            fn = self.fns[index]
+            for effect in walk_effects(fn.body):
+                if isinstance(effect, ir.Call):
+                    t = self.index.target(effect.call, fn)
+                    if t is not None and self.may_emit(t, seen | {index}):
+                        found = True
+                        break
+        if not seen:
+            self._emits[index] = found
+        return found
+
+    def body_emits(self, body: list[ir.Stmt], fn: ir.Function) -> bool:
+        for effect in walk_effects(body):
+            if not isinstance(effect, ir.Call):
+                continue
+            info = self.index.classify(effect.call, fn)
+            if info.kind is CallKind.EMIT and info.emission and not info.emission.out_of_band:
+                return True
+            t = self.index.target(effect.call, fn)
+            if t is not None and self.may_emit(t):
+                return True
+        return False
+
+    # -- paths
+
+    def paths_of(self, fn: ir.Function) -> Iterator[LifecyclePath]:
+        name = norm(fn.name)
+        for event in (fn.callback_event, self.registered.get(fn.index)):
+            if event is None:
+                continue
+            if event in CLOSE_EVENTS:
+                yield LifecyclePath("close", event, fn.index, fn.body, fn.name_span)
+            elif event in self.vocab.fresh_events:
+                yield LifecyclePath("connect", event, fn.index, fn.body, fn.name_span)
+            else:
+                yield LifecyclePath("event", event, fn.index, fn.body, fn.name_span)
+        if fn.callback_event is None and fn.index not in self.registered:
+            named = self.named_event(name)
+            if named is not None:
+                yield LifecyclePath("event", named, fn.index, fn.body, fn.name_span)
+        if name in CONNECT_NAMES:
+            yield LifecyclePath("connect", fn.name, fn.index, fn.body, fn.name_span)
+        if name in CLOSE_NAMES:
+            yield LifecyclePath("close", fn.name, fn.index, fn.body, fn.name_span)
+        if fn.index in self.emitting:
+            yield LifecyclePath("send", fn.name or "<anonymous>", fn.index, fn.body, fn.name_span)
+        loops = any(isinstance(s, ir.Loop) for s in walk_stmts(fn.body))
+        for stmt in walk_stmts(fn.body):
+            if isinstance(stmt, ir.If):
+                for event, span in _compared_events(stmt.cond):
+                    kind: PathKind = "connect" if event in self.vocab.fresh_events else "event"
+                    yield LifecyclePath(kind, event, fn.index, stmt.then, span)
+            elif isinstance(stmt, ir.Switch):
+                for case in stmt.cases:
+                    if case.test is not None:
+                        for event, span in _compared_events(case.test):
+                            yield LifecyclePath("event", event, fn.index, case.body, span)
+            elif isinstance(stmt, ir.Try) and stmt.finalbody and loops:
+                yield LifecyclePath("close", f"finally of {fn.name}", fn.index, stmt.finalbody,
+                                    stmt.span)  # fmt: skip
+
+    def named_event(self, name: str) -> str | None:
+        """``on_response_done`` / ``handleResponseCreated`` → the event name."""
+        for prefix in ("on", "handle", "handler", "onserver", "handleserver"):
+            if name.startswith(prefix):
+                rest = name[len(prefix):]
+                for event in ("response.done", "response.created", "response.cancelled"):
+                    if rest == norm(event):
+                        return event
+                if rest in ("errorevent", "servererror", "realtimeerror"):
+                    return "error"
+        if name in self.vocab.terminal_handlers:
+            return "response.done"
+        return None
+
+    def fill(self, path: LifecyclePath, adapter: Adapter) -> None:
+        fn = self.fns[path.function]
+        writes, certain = self.analyse(path.body, fn, {})
+        path.writes = [w for w in writes if w.field in adapter.fields]
+        path.certain = frozenset((f, a) for f, a in certain if f in adapter.fields)
+        path.reads = frozenset(self.reads(path.body, fn, adapter, 0))
+        path.emits = self.body_emits(path.body, fn)
+        path.tests_status = self.tests_status(path.body, fn, 0)
+
+    def reads(self, body: list[ir.Stmt], fn: ir.Function, adapter: Adapter, depth: int) -> Iterator[str]:
+        for cond in _conds(body):
+            for v in _values(cond):
+                if isinstance(v, ir.VName | ir.VCall):
+                    path = v.path if isinstance(v, ir.VName) else v.callee
+                    for cut in (path, path[:-1]):
+                        name = self.field_of(cut) if cut else None
+                        if name in adapter.fields:
+                            yield name
+        if depth < 3:
+            for effect in walk_effects(body):
+                if isinstance(effect, ir.Call):
+                    t = self.index.target(effect.call, fn)
+                    if t is not None and t != fn.index:
+                        yield from self.reads(self.fns[t].body, self.fns[t], adapter, depth + 1)
+
+    def tests_status(self, body: list[ir.Stmt], fn: ir.Function, depth: int) -> bool:
+        for cond in _conds(body):
+            for v in _values(cond):
+                if isinstance(v, ir.VName) and norm(v.path[-1]) == "status":
+                    return True
+                if isinstance(v, ir.VStr) and v.value in STATUS_WORDS:
+                    return True
+        if depth < 3:
+            for effect in walk_effects(body):
+                if isinstance(effect, ir.Call):
+                    t = self.index.target(effect.call, fn)
+                    if t is not None and t != fn.index and self.tests_status(self.fns[t].body, self.fns[t], depth + 1):
+                        return True
+        return False
+
+    # -- event names
+
+    def event_refs(self, fn: ir.Function) -> Iterator[EventRef]:
+        for stmt in walk_stmts(fn.body):
+            conds: list[ir.Cond] = []
+            if isinstance(stmt, ir.If):
+                conds = [stmt.cond]
+            elif isinstance(stmt, ir.Switch):
+                conds = [c.test for c in stmt.cases if c.test is not None]
+            for cond in conds:
+                for event, span in _compared_events(cond):
+                    if is_realtime_shaped(event):
+                        yield EventRef(event, "server", span, fn.index)
+        for effect in walk_effects(fn.body):
+            if not isinstance(effect, ir.Call):
+                continue
+            call = effect.call
+            last = norm(call.callee[-1]) if call.callee else ""
+            if last in _LISTEN and call.args and isinstance(call.args[0], ir.VStr):
+                name = call.args[0].value
+                if is_realtime_shaped(name) and len(call.args) >= 2:
+                    yield EventRef(name, "server", call.args[0].span, fn.index)
+            for arg in call.args:
+                if isinstance(arg, ir.VObject):
+                    kind = arg.get("type")
+                    if isinstance(kind, ir.VStr) and is_realtime_shaped(kind.value):
+                        yield EventRef(kind.value, "client", kind.span, fn.index)
+
+
+_LISTEN = frozenset({"on", "once", "addlistener", "addeventlistener", "off", "prependlistener"})
+
+
+def _compared_events(cond: ir.Cond) -> Iterator[tuple[str, ir.Span]]:
+    """Event names ``cond`` compares the incoming type with (``==``, ``in``, ``or``)."""
+    if isinstance(cond, ir.COr):
+        yield from _compared_events(cond.left)
+        yield from _compared_events(cond.right)
+        return
+    if not isinstance(cond, ir.CCompare) or cond.op not in ("==", "is", "in"):
+        return
+    left, right = cond.left, cond.right
+    if isinstance(left, ir.VStr | ir.VSeq):
+        left, right = right, left
+    if not _reads_event_type(left):
+        return
+    items = right.items if isinstance(right, ir.VSeq) else (right,)
+    for item in items:
+        if isinstance(item, ir.VStr):
+            yield item.value, item.span
+
+
+def _conds(body: list[ir.Stmt]) -> Iterator[ir.Cond]:
+    for stmt in walk_stmts(body):
+        if isinstance(stmt, ir.If):
+            yield stmt.cond
+        elif isinstance(stmt, ir.Loop) and stmt.cond is not None:
+            yield stmt.cond
+        elif isinstance(stmt, ir.Switch):
+            yield from (c.test for c in stmt.cases if c.test is not None)
+
+
+def _values(cond: ir.Cond) -> Iterator[ir.Value]:
+    if isinstance(cond, ir.CNot):
+        yield from _values(cond.operand)
+    elif isinstance(cond, ir.CAnd | ir.COr):
+        yield from _values(cond.left)
+        yield from _values(cond.right)
+    elif isinstance(cond, ir.CCompare):
+        yield from _expand(cond.left)
+        yield from _expand(cond.right)
+    elif isinstance(cond, ir.CAtom):
+        yield from _expand(cond.value)
+
+
+def _expand(v: ir.Value) -> Iterator[ir.Value]:
+    yield v
+    if isinstance(v, ir.VCond):
+        yield from _values(v.cond)
+    elif isinstance(v, ir.VSeq | ir.VChoice):
+        for item in v.items if isinstance(v, ir.VSeq) else v.options:
+            yield from _expand(item)
+    elif isinstance(v, ir.VCall):
+        for a in v.args:
+            yield from _expand(a)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def shown(name: str) -> str:
+    """A field as messages spell it: ``._response_active`` → ``_response_active``."""
+    return name.lstrip(".")
+
+
+def terminal_paths(adapter: Adapter, vocab: Vocabulary) -> list[LifecyclePath]:
+    """The paths that run when a response ends (``response.done``)."""
+    return [p for p in adapter.paths if p.kind == "event" and p.label in vocab.terminal_events]
+
+
+def where(path: LifecyclePath) -> str:
+    """``response.done, line 12`` / ``close, line 40``."""
+    return f"`{path.label}`, line {path.span.line}"
+
+
+FATAL_CALLS = frozenset(
+    norm(n) for n in ("close", "aclose", "disconnect", "terminate", "shutdown", "abort",
+                      "exit", "kill", "destroy", "fail", "panic", "process.exit")
+)  # fmt: skip
+BENIGN_WORDS = ("code", "message", "benign", "recoverable", "ignor", "nonfatal", "fatal")
+
+
+def always_fatal(body: list[ir.Stmt]) -> ir.Span | None:
+    """Where ``body`` raises or tears the connection down on every way through it.
+
+    Structural: a ``raise``/``throw`` or a closing call reached unconditionally, or in
+    every branch of an ``if``/``try`` that is.
+    """
+    for stmt in body:
+        if isinstance(stmt, ir.Raise):
+            return stmt.span
+        if isinstance(stmt, ir.Effects):
+            for effect in stmt.effects:
+                if isinstance(effect, ir.Call) and effect.call.callee:
+                    if norm(effect.call.callee[-1]) in FATAL_CALLS:
+                        return effect.call.span
+        elif isinstance(stmt, ir.If):
+            then, orelse = always_fatal(stmt.then), always_fatal(stmt.orelse)
+            if then is not None and orelse is not None:
+                return then
+        elif isinstance(stmt, ir.Return | ir.Break | ir.Continue):
+            return None
+    return None
+
+
+def tells_errors_apart(body: list[ir.Stmt]) -> bool:
+    """``body`` branches on the error's code or message (or a table of benign codes)."""
+    for cond in _conds(body):
+        for v in _values(cond):
+            words: list[str] = []
+            if isinstance(v, ir.VName):
+                words = [norm(p) for p in v.path]
+            elif isinstance(v, ir.VCall):
+                words = [norm(p) for p in v.callee]
+                words += [norm(a.value) for a in v.args if isinstance(a, ir.VStr)]
+            elif isinstance(v, ir.VStr):
+                words = [norm(v.value)]
+            if any(b in w for w in words for b in BENIGN_WORDS):
+                return True
+    return False

@@ -1,0 +1,169 @@
+"""RT002 deferred-request-not-flushed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rtlint.analysis.lifecycle import shown, terminal_paths, where
+from rtlint.diagnostics import Diagnostic, Related
+from rtlint.rule import Context, Example, Rule
+
+
+class DeferredRequestNotFlushed(Rule):
+    """
+    ## What it does
+    Flags a deferred response request (`_response_requested`, `pendingResponse`) that the
+    adapter sets but does not flush exactly once:
+
+    - no `response.done` path reads it and sends `response.create`: it is never flushed;
+    - a `response.done` path sends for it but never clears it: it fires on every later
+      `response.done`.
+
+    ## Why is this bad?
+    Deferring a request made while a response is active is the right guard, but only if
+    the request comes back when that response ends. A deferral nobody flushes drops the
+    user's turn as surely as no guard at all; one that is never cleared starts a response
+    after every response, an endless monologue.
+
+    ## Example
+    ```python
+    async def request_response(self):
+        if self._response_active:
+            self._response_requested = True
+            return
+        ...
+
+    async def _on_done(self, event):
+        self._response_active = False
+    ```
+
+    ## Use instead
+    ```python
+    async def _on_done(self, event):
+        self._response_active = False
+        if self._response_requested:
+            self._response_requested = False
+            await self.request_response()
+    ```
+
+    ## Known limitations
+    Deferred requests are recognised by name (`pending`/`requested`/`deferred`/`queued`
+    with `response`/`create`/`reply`); queues of events are not followed. A deferral cleared
+    before any flush can see it (at turn start) is not detected yet.
+    """
+
+    code = "RT002"
+    name = "deferred-request-not-flushed"
+    summary = "a deferred `response.create` request is never flushed, or flushed without clearing"
+
+    valid = (
+        Example(
+            """
+            class Adapter:
+                async def request_response(self):
+                    if self._response_active:
+                        self._response_requested = True
+                        return
+                    self._response_active = True
+                    await self.ws.send('{"type": "response.create"}')
+
+                async def _receive(self, event):
+                    if event["type"] == "response.done":
+                        self._response_active = False
+                        if self._response_requested:
+                            self._response_requested = False
+                            await self.request_response()
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              requestResponse(): void {
+                if (this.responseActive) {
+                  this.pendingResponse = true;
+                  return;
+                }
+                this.responseActive = true;
+                this.ws.send(JSON.stringify({ type: "response.create" }));
+              }
+              receive(event: { type: string }): void {
+                if (event.type === "response.done") {
+                  this.responseActive = false;
+                  if (this.pendingResponse) {
+                    this.pendingResponse = false;
+                    this.requestResponse();
+                  }
+                }
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+    invalid = (
+        Example(
+            """
+            class Adapter:
+                async def request_response(self):
+                    if self._response_active:
+                        self._response_requested = True  # expect: RT002
+                        return
+                    self._response_active = True
+                    await self.ws.send('{"type": "response.create"}')
+
+                async def _receive(self, event):
+                    if event["type"] == "response.done":
+                        self._response_active = False
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              requestResponse(): void {
+                if (this.responseActive) {
+                  this.pendingResponse = true; // expect: RT002
+                  return;
+                }
+                this.responseActive = true;
+                this.ws.send(JSON.stringify({ type: "response.create" }));
+              }
+              receive(event: { type: string }): void {
+                if (event.type === "response.done") {
+                  this.responseActive = false;
+                  if (this.pendingResponse) this.requestResponse();
+                }
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        for adapter in ctx.lifecycle.adapters:
+            done = terminal_paths(adapter, ctx.vocab)
+            if not adapter.sends:
+                continue
+            for f in adapter.role("deferred"):
+                sets = sorted((w for w in f.writes if w.action == "set"), key=lambda w: w.span)
+                if not sets:
+                    continue
+                name = shown(f.name)
+                flushes = [p for p in done if f.name in p.reads and p.emits]
+                if not flushes:
+                    yield self.diagnostic(
+                        ctx, sets[0].span,
+                        f"`{name}` defers a response request, but no `response.done` path "
+                        "reads it and sends `response.create`: the deferred request is never "
+                        "flushed and the turn is lost",
+                    )  # fmt: skip
+                    continue
+                flush = flushes[0]
+                if not any(p.may(f.name, "clear") for p in flushes):
+                    yield self.diagnostic(
+                        ctx, sets[0].span,
+                        f"`{name}` is flushed on `response.done` ({where(flush)}) but never "
+                        "cleared there: every later `response.done` sends another "
+                        "`response.create`",
+                        related=(Related(flush.span, "the flush that does not clear it"),),
+                    )  # fmt: skip
