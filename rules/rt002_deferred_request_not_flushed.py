@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.lifecycle import shown, terminal_paths, where
+from rtlint.analysis.lifecycle import shown
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
 
@@ -15,9 +15,9 @@ class DeferredRequestNotFlushed(Rule):
     Flags a deferred response request (`_response_requested`, `pendingResponse`) that the
     adapter sets but does not flush exactly once:
 
-    - no `response.done` path reads it and sends `response.create`: it is never flushed;
-    - a `response.done` path sends for it but never clears it: it fires on every later
-      `response.done`.
+    - no code reads it and sends `response.create` (the `response.done` path should): it is
+      never flushed;
+    - the code that sends for it never clears it: it fires on every later flush.
 
     ## Why is this bad?
     Deferring a request made while a response is active is the right guard, but only if
@@ -141,7 +141,6 @@ class DeferredRequestNotFlushed(Rule):
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         for adapter in ctx.lifecycle.adapters:
-            done = terminal_paths(adapter, ctx.vocab)
             if not adapter.sends:
                 continue
             for f in adapter.role("deferred"):
@@ -149,21 +148,20 @@ class DeferredRequestNotFlushed(Rule):
                 if not sets:
                     continue
                 name = shown(f.name)
-                flushes = [p for p in done if f.name in p.reads and p.emits]
+                flushes = [p for p in adapter.paths_of("flush") if f.name in p.tests]
                 if not flushes:
                     yield self.diagnostic(
                         ctx, sets[0].span,
-                        f"`{name}` defers a response request, but no `response.done` path "
-                        "reads it and sends `response.create`: the deferred request is never "
-                        "flushed and the turn is lost",
+                        f"`{name}` defers a response request, but nothing reads it and sends "
+                        "`response.create` (a `response.done` path should): the deferred "
+                        "request is never flushed and the turn is lost",
                     )  # fmt: skip
                     continue
-                flush = flushes[0]
                 if not any(p.may(f.name, "clear") for p in flushes):
+                    flush = flushes[0]
                     yield self.diagnostic(
                         ctx, sets[0].span,
-                        f"`{name}` is flushed on `response.done` ({where(flush)}) but never "
-                        "cleared there: every later `response.done` sends another "
-                        "`response.create`",
+                        f"`{name}` is flushed in `{flush.label}` (line {flush.span.line}) but "
+                        "never cleared there: every later flush sends another `response.create`",
                         related=(Related(flush.span, "the flush that does not clear it"),),
                     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.lifecycle import shown
+from rtlint.analysis.lifecycle import Adapter, Send, shown
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
 
@@ -127,7 +127,6 @@ class ActiveStateSetLate(Rule):
             if not adapter.sends or any(s.reserved for s in adapter.sends):
                 continue
             guards = {f for p in adapter.paths_of("send") for f in p.reads}
-            send = min(adapter.sends, key=lambda s: s.span)
             seen: set[int] = set()
             for path in adapter.paths_of("event", "response.created"):
                 for w in path.writes:
@@ -137,6 +136,7 @@ class ActiveStateSetLate(Rule):
                     if w.span.start_byte in seen:
                         continue
                     seen.add(w.span.start_byte)
+                    send = _guarded_send(adapter, w.field)
                     yield self.diagnostic(
                         ctx, w.span,
                         f"`{shown(f.name)}` is set only when `response.created` arrives, not "
@@ -144,3 +144,10 @@ class ActiveStateSetLate(Rule):
                         "request in between passes the guard; reserve the slot at the send",
                         related=(Related(send.span, "the send that does not reserve the slot"),),
                     )  # fmt: skip
+
+
+def _guarded_send(adapter: Adapter, name: str) -> Send:
+    """The first send whose function tests ``name`` (else the first send)."""
+    guarded = {p.function for p in adapter.paths_of("send") if name in p.tests}
+    sends = sorted(adapter.sends, key=lambda s: s.span)
+    return next((s for s in sends if s.function in guarded), sends[0])

@@ -138,11 +138,16 @@ class ActiveStateNotCleared(Rule):
                     "after the first response every request is refused",
                 )  # fmt: skip
             return
+        reported: set[int] = set()
         for path in done:
-            clears = path.may(f.name, "clear")
-            if clears and path.tests_status and (f.name, "clear") not in path.certain:
+            if (f.name, "clear") in path.certain:
+                continue
+            for clear in path.status_clears:
+                if clear.field != f.name or clear.span.start_byte in reported:
+                    continue
+                reported.add(clear.span.start_byte)
                 yield self.diagnostic(
-                    ctx, clears[0].span,
+                    ctx, clear.span,
                     f"`{name}` is cleared on `response.done` only for some statuses: a "
                     "`response.done` with status `cancelled`, `failed` or `incomplete` leaves "
                     "it set; clear it on every `response.done`",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.event_names import CLIENT, SERVER, closest, dialect
+from rtlint.analysis.event_names import CLIENT, SERVER, Direction, dialect
 from rtlint.diagnostics import Diagnostic
 from rtlint.rule import Context, Example, Rule
+from rtlint.vocabulary import norm
 
 CANCELLED = "response.cancelled"
 
@@ -14,12 +15,12 @@ CANCELLED = "response.cancelled"
 class UnknownEvent(Rule):
     """
     ## What it does
-    Flags a Realtime event name the protocol does not have: a handler keyed on a
-    server event that is never sent (`response.cancelled`, misspellings such as
-    `response.audio_delta`), and a client event literal (`{"type": ...}`) with a name
-    that is neither a GA nor a beta event. Both dialects are accepted (`response.text.delta`
-    is beta, `response.output_text.delta` is GA); the message says which dialect the
-    nearest known name belongs to.
+    Flags a Realtime event name the protocol does not have: a handler keyed on
+    `response.cancelled` (the server never sends it), and a server or client event name
+    misspelled in its separators (`response.output_audio_delta`,
+    `response.audio.transcript.delta`). Both dialects are accepted (`response.text.delta`
+    is beta, `response.output_text.delta` is GA); the message names the right spelling and
+    the dialect it belongs to.
 
     ## Why is this bad?
     A handler for an event that never arrives never runs. The usual case is clearing the
@@ -43,7 +44,8 @@ class UnknownEvent(Rule):
     ```
 
     ## Known limitations
-    Only dotted names in a Realtime namespace (`response.`, `conversation.`,
+    Other unknown names are not reported: OpenAI-compatible services (xAI, GPT Live) add
+    events of their own in the same namespaces. Only dotted names in a Realtime namespace (`response.`, `conversation.`,
     `input_audio_buffer.`, `session.` ...) that are compared with an incoming event's type,
     registered with `.on(...)`, or sent as a `type` are judged. Names built at run time are
     not seen.
@@ -111,25 +113,27 @@ class UnknownEvent(Rule):
         seen: set[tuple[int, int]] = set()
         for adapter in ctx.lifecycle.adapters:
             for ref in adapter.events:
-                known = CLIENT | SERVER
                 key = (ref.span.start_byte, ref.span.end_byte)
-                if ref.name in known or key in seen:
+                if ref.name in CLIENT | SERVER or key in seen:
                     continue
-                seen.add(key)
-                yield self.diagnostic(ctx, ref.span, _message(ref.name, ref.direction))
+                message = _message(ref.name, ref.direction)
+                if message is not None:
+                    seen.add(key)
+                    yield self.diagnostic(ctx, ref.span, message)
 
 
-def _message(name: str, direction: str) -> str:
+def _message(name: str, direction: Direction) -> str | None:
+    """Why ``name`` is wrong; None when it may belong to a protocol rtlint does not know."""
     if name == CANCELLED:
         return (
             "the server never sends `response.cancelled`: a cancelled response ends with "
             '`response.done` and `response.status == "cancelled"`; handle that instead'
         )
-    side = "server" if direction == "server" else "client"
-    near = closest(name, "server" if side == "server" else "client")
-    if near is None:
-        return f"`{name}` is not a Realtime {side} event (neither GA nor beta)"
+    known = SERVER if direction == "server" else CLIENT
+    spelled = {norm(k): k for k in known}.get(norm(name))
+    if spelled is None:
+        return None  # xAI, GPT Live and other dialects add names of their own
     return (
-        f"`{name}` is not a Realtime {side} event; did you mean `{near}` "
-        f"({dialect(near, 'server' if side == 'server' else 'client')})?"
+        f"`{name}` is not a Realtime {direction} event: the {dialect(spelled, direction)} "
+        f"name is `{spelled}`"
     )

@@ -58,6 +58,14 @@ NAMESPACES = frozenset(
 """First segments of Realtime event names: other dotted strings are not judged."""
 
 
+REALTIME_ONLY = frozenset(
+    name for name in CLIENT | SERVER
+    if name.split(".")[0] in ("input_audio_buffer", "output_audio_buffer", "session",
+                              "conversation", "rate_limits", "transcription_session")
+) | {"response.done", "response.cancel", "response.cancelled"}  # fmt: skip
+"""Names no other OpenAI API uses (the Responses API streams `response.created` too)."""
+
+
 def is_realtime_shaped(name: str) -> bool:
     """A dotted name in a Realtime namespace (``response.…``, ``input_audio_buffer.…``)."""
     head, dot, rest = name.partition(".")

@@ -28,13 +28,13 @@ from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.active_state import ModuleAnalysis, learned_flags, registered_handlers
 from rtlint.analysis.dataflow import solve
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
-from rtlint.analysis.event_names import is_realtime_shaped
+from rtlint.analysis.event_names import REALTIME_ONLY, is_realtime_shaped
 from rtlint.analysis.guards import _reads_event_type, flag_name
 from rtlint.vocabulary import Vocabulary, norm
 
 Role = Literal["active", "deferred"]
 Action = Literal["set", "clear", "other"]
-PathKind = Literal["event", "connect", "close", "send"]
+PathKind = Literal["event", "connect", "close", "send", "flush"]
 
 DEFERRED_WORDS = ("pending", "requested", "deferred", "queued", "wanted", "needed")
 DEFERRED_SUBJECTS = ("response", "create", "reply", "generation")
@@ -88,13 +88,15 @@ class LifecyclePath:
     writes: list[Write] = field(default_factory=list)
     """Every write this path may make (through local calls too)."""
     certain: frozenset[tuple[str, Action]] = frozenset()
-    """(field, last action) that hold on every way through the path."""
+    """(field, action) that happen on every way through the path."""
     reads: frozenset[str] = frozenset()
-    """Fields the path tests in a condition."""
+    """Fields the path tests in a condition (in the local functions it calls too)."""
+    tests: frozenset[str] = frozenset()
+    """Fields the path's own code tests."""
     emits: bool = False
     """The path may send ``response.create`` (directly or through a local call)."""
-    tests_status: bool = False
-    """The path branches on a response's status (``status == "completed"``)."""
+    status_clears: list[Write] = field(default_factory=list)
+    """Clears made only in a branch on the response's status (``status == "completed"``)."""
 
     def may(self, name: str, action: Action) -> list[Write]:
         return [w for w in self.writes if w.field == name and w.action == action]
@@ -128,6 +130,13 @@ class Adapter:
     events: list[EventRef] = field(default_factory=list)
     sends: list[Send] = field(default_factory=list)
 
+    @property
+    def realtime(self) -> bool:
+        """The adapter speaks the Realtime protocol: it names an event only Realtime has."""
+        return bool(self.sends) or any(e.name in REALTIME_ONLY for e in self.events) or any(
+            p.label in REALTIME_ONLY for p in self.paths
+        )
+
     def paths_of(self, kind: PathKind, label: str | None = None) -> list[LifecyclePath]:
         return [p for p in self.paths if p.kind == kind and (label is None or p.label == label)]
 
@@ -159,6 +168,7 @@ class _Builder:
         self._summaries: dict[int, tuple[list[Write], frozenset[tuple[str, Action]]]] = {}
         self._busy: set[int] = set()
         self._emits: dict[int, bool] = {}
+        self.closures: set[str] = set()
 
     def run(self) -> LifecycleModel:
         groups: dict[str, list[int]] = {"<module>": [0]}
@@ -167,7 +177,7 @@ class _Builder:
         adapters = []
         for name, members in groups.items():
             adapter = self.adapter(name, members)
-            if adapter.fields or adapter.events:
+            if (adapter.fields or adapter.events) and adapter.realtime:
                 adapters.append(adapter)
         return LifecycleModel(adapters)
 
@@ -180,6 +190,7 @@ class _Builder:
             top = self.fns[top.parent]  # type: ignore[index]
         nested = any(f.parent == top.index for f in self.fns)
         if self.module.language == "typescript" and nested and top.kind != "method":
+            self.closures.add(top.name or "<anonymous>")
             return top.name or "<anonymous>"
         return "<module>"
 
@@ -198,10 +209,21 @@ class _Builder:
             for w in self.direct_writes(self.fns[i], {}):
                 if w.field in adapter.fields:
                     adapter.fields[w.field].writes.append(w)
+        for f in adapter.role("deferred"):  # a flag or a counter, not a future or a task
+            if not any(w.action == "set" and w.value != "…" for w in f.writes):
+                del adapter.fields[f.name]
+        for i in members:
             adapter.paths += self.paths_of(self.fns[i])
             adapter.events += self.event_refs(self.fns[i])
         for path in adapter.paths:
             self.fill(path, adapter)
+        deferred = {f.name for f in adapter.role("deferred")}
+        for i in members if deferred else ():
+            fn = self.fns[i]
+            flush = LifecyclePath("flush", fn.name or "<anonymous>", i, fn.body, fn.name_span)
+            self.fill(flush, adapter)
+            if flush.emits and flush.tests & deferred:
+                adapter.paths.append(flush)
         for i in members:
             adapter.sends += self.sends(self.fns[i], adapter)
         return adapter
@@ -246,12 +268,14 @@ class _Builder:
         return "none"
 
     def owned(self, name: str, owner: str, members: list[int]) -> bool:
-        """A bare variable is adapter state only when several functions write it."""
-        if not name.startswith("."):
-            writers = {w.function for i in members for w in self.direct_writes(self.fns[i], {})
-                       if w.field == name}  # fmt: skip
-            return len(writers) >= 2
-        return True
+        """A bare variable is state of a closure or module: written at its top and elsewhere."""
+        if name.startswith("."):
+            return True
+        if owner not in self.closures and owner != "<module>":
+            return False  # a class keeps its state in fields; bare names are locals
+        writers = {w.function for i in members for w in self.direct_writes(self.fns[i], {})
+                   if w.field == name}  # fmt: skip
+        return len(writers) >= 2 and min(members) in writers
 
     # -- writes
 
@@ -317,8 +341,8 @@ class _Builder:
             callee = effect.call.callee
             name = self.field_of(callee[:-1])
             verb = callee[-1]
-            if name is None or verb not in ("set", "clear"):
-                return None
+            if name is None or verb not in ("set", "clear") or effect.call.args:
+                return None  # `event.set()`, not `map.set(key, value)`
             idle = norm(name) in self.vocab.idle_flags
             action: Action = "set" if (verb == "set") != idle else "clear"
             return Write(name, action, effect.call.span, fn.index, f".{verb}()")
@@ -327,7 +351,7 @@ class _Builder:
     def summary(
         self, index: int, args: dict[str, ir.Value], depth: int = 0
     ) -> tuple[list[Write], frozenset[tuple[str, Action]]]:
-        """(every write, certain last actions) of calling function ``index``."""
+        """(every write, the writes made on every path) of calling function ``index``."""
         key = index
         if not args and key in self._summaries:
             return self._summaries[key]
@@ -344,7 +368,7 @@ class _Builder:
     def analyse(
         self, body: list[ir.Stmt], fn: ir.Function, args: dict[str, ir.Value], depth: int = 0
     ) -> tuple[list[Write], frozenset[tuple[str, Action]]]:
-        """Writes of ``body`` (local calls followed) and the last actions on every path."""
+        """Writes of ``body`` (local calls followed) and the (field, action) made on every path."""
         graph = cfgs.build(body)
         writes: list[Write] = []
 
@@ -360,22 +384,32 @@ class _Builder:
                     target = self.index.target(effect.call, fn)
                     if target is not None:
                         found, certain = self.summary(target, self.bind(target, effect.call), depth + 1)
-                for name, action in certain:
-                    out = {(f, a) for f, a in out if f != name}
-                    out.add((name, action))
-                for w in found:
-                    if (w.field, w.action) not in certain:
-                        out = {(f, a) for f, a in out if f != w.field or a == w.action}
+                out |= certain
                 if found and not writes_seen.get(node.id):
                     writes.extend(found)
             writes_seen[node.id] = True
             return frozenset(out)
 
+        def edge(test: cfgs.Test, value: bool) -> frozenset[tuple[str, Action]]:
+            name = self.falsy_on_edge(test, value)
+            return frozenset({(name, "clear")}) if name is not None else frozenset()
+
         writes_seen: dict[int, bool] = {}
-        facts = solve(graph, frozenset(), lambda _t, _v: frozenset(), step)
+        facts = solve(graph, frozenset(), edge, step)
         end = facts[graph.exit]
         unique = list({(w.field, w.action, w.span): w for w in writes}.values())
         return unique, end if end is not None else frozenset()
+
+    def falsy_on_edge(self, test: cfgs.Test, value: bool) -> str | None:
+        """The field a branch proves already clear: ``if not self._x: return``."""
+        if isinstance(test, ir.CAtom) and isinstance(test.value, ir.VName) and not value:
+            return self.field_of(test.value.path)
+        if isinstance(test, ir.CCompare) and isinstance(test.right, ir.VConst):
+            left = test.left
+            if test.right.value is None and isinstance(left, ir.VName):
+                holds = value != (test.op in ("!=", "is not"))
+                return self.field_of(left.path) if holds else None
+        return None
 
     def bind(self, target: int, call: ir.VCall) -> dict[str, ir.Value]:
         params = [p for p in self.fns[target].params if p not in ("self", "this", "cls")]
@@ -426,8 +460,9 @@ class _Builder:
             named = self.named_event(name)
             if named is not None:
                 yield LifecyclePath("event", named, fn.index, fn.body, fn.name_span)
-        if name in CONNECT_NAMES:
-            yield LifecyclePath("connect", fn.name, fn.index, fn.body, fn.name_span)
+        via = norm(fn.callback_of[-1]) if fn.callback_of else ""
+        if name in CONNECT_NAMES or (fn.kind == "lambda" and "connect" in via):
+            yield LifecyclePath("connect", fn.name or "<callback>", fn.index, fn.body, fn.name_span)
         if name in CLOSE_NAMES:
             yield LifecyclePath("close", fn.name, fn.index, fn.body, fn.name_span)
         if fn.index in self.emitting:
@@ -467,8 +502,10 @@ class _Builder:
         path.writes = [w for w in writes if w.field in adapter.fields]
         path.certain = frozenset((f, a) for f, a in certain if f in adapter.fields)
         path.reads = frozenset(self.reads(path.body, fn, adapter, 0))
+        path.tests = frozenset(self.reads(path.body, fn, adapter, _DEPTH))
         path.emits = self.body_emits(path.body, fn)
-        path.tests_status = self.tests_status(path.body, fn, 0)
+        path.status_clears = [w for w in self.status_writes(path.body, fn)
+                              if w.action == "clear" and w.field in adapter.fields]  # fmt: skip
 
     def reads(self, body: list[ir.Stmt], fn: ir.Function, adapter: Adapter, depth: int) -> Iterator[str]:
         for cond in _conds(body):
@@ -479,27 +516,19 @@ class _Builder:
                         name = self.field_of(cut) if cut else None
                         if name in adapter.fields:
                             yield name
-        if depth < 3:
+        if depth < _DEPTH:
             for effect in walk_effects(body):
                 if isinstance(effect, ir.Call):
                     t = self.index.target(effect.call, fn)
                     if t is not None and t != fn.index:
                         yield from self.reads(self.fns[t].body, self.fns[t], adapter, depth + 1)
 
-    def tests_status(self, body: list[ir.Stmt], fn: ir.Function, depth: int) -> bool:
-        for cond in _conds(body):
-            for v in _values(cond):
-                if isinstance(v, ir.VName) and norm(v.path[-1]) == "status":
-                    return True
-                if isinstance(v, ir.VStr) and v.value in STATUS_WORDS:
-                    return True
-        if depth < 3:
-            for effect in walk_effects(body):
-                if isinstance(effect, ir.Call):
-                    t = self.index.target(effect.call, fn)
-                    if t is not None and t != fn.index and self.tests_status(self.fns[t].body, self.fns[t], depth + 1):
-                        return True
-        return False
+    def status_writes(self, body: list[ir.Stmt], fn: ir.Function) -> Iterator[Write]:
+        """Writes in the branches of an ``if`` on the response's status (calls followed)."""
+        for stmt in walk_stmts(body):
+            if isinstance(stmt, ir.If) and _tests_status(stmt.cond):
+                yield from self.analyse(stmt.then, fn, {})[0]
+                yield from self.analyse(stmt.orelse, fn, {})[0]
 
     # -- event names
 
@@ -530,6 +559,8 @@ class _Builder:
                         yield EventRef(kind.value, "client", kind.span, fn.index)
 
 
+_DEPTH = 3
+"""How deep reads are followed into called functions."""
 _LISTEN = frozenset({"on", "once", "addlistener", "addeventlistener", "off", "prependlistener"})
 
 
@@ -649,4 +680,13 @@ def tells_errors_apart(body: list[ir.Stmt]) -> bool:
                 words = [norm(v.value)]
             if any(b in w for w in words for b in BENIGN_WORDS):
                 return True
+    return False
+
+
+def _tests_status(cond: ir.Cond) -> bool:
+    for v in _values(cond):
+        if isinstance(v, ir.VName) and norm(v.path[-1]) == "status":
+            return True
+        if isinstance(v, ir.VStr) and v.value in STATUS_WORDS:
+            return True
     return False
