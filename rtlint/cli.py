@@ -47,9 +47,9 @@ def _resolver(config_file: Path | None, isolated: bool) -> Resolver:
 
 
 def _selection(
-    select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...]
+    select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...], preview: bool
 ) -> Selection:
-    chosen = Selection(split(select) or None, split(extend), split(ignore))
+    chosen = Selection(split(select) or None, split(extend), split(ignore), preview or None)
     for option, values in (
         ("--select", chosen.select or ()),
         ("--extend-select", chosen.extend_select),
@@ -114,6 +114,7 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 )
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to run in addition.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
+@click.option("--preview", is_flag=True, help="Also run preview rules (see `rtlint rule`).")
 @click.option(
     "--exclude",
     multiple=True,
@@ -167,6 +168,7 @@ def check(
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    preview: bool,
     exclude: tuple[str, ...],
     force_exclude: bool,
     stdin_filename: str | None,
@@ -187,7 +189,7 @@ def check(
     needs_edits = fixing or any(f in _EDIT_FORMATS for f in (output_format, *dict(output_files)))
     project = Project(
         _resolver(config_file, isolated),
-        _selection(select, extend_select, ignore),
+        _selection(select, extend_select, ignore, preview),
         exclude,
         edits=needs_edits,
         cache_dir=None

@@ -32,6 +32,7 @@ CONFIG_FILES = (".rtlint.toml", "rtlint.toml", "pyproject.toml")
 LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
 SELECTOR_KEYS = ("select", "ignore", "extend-select")
 TABLE_KEYS = ("per-file-ignores", "vocabulary")
+BOOL_KEYS = ("preview",)
 VOCABULARY_KEYS = {f.replace("_", "-"): f for f in Vocabulary.field_names()}
 """Key in ``[vocabulary]`` → :class:`Vocabulary` field (``extend-<key>`` adds to it)."""
 
@@ -54,6 +55,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    preview: bool | None = None
+    """Run preview rules (None: not set here)."""
     vocabulary: Vocabulary = field(default=DEFAULT, repr=False)
 
 
@@ -94,8 +97,12 @@ class _Reader:
                 changes["per_file_ignores"] = self.per_file_ignores(key, value)
             elif key == "vocabulary":
                 changes["vocabulary"] = self.vocabulary(key, value)
+            elif key in BOOL_KEYS:
+                if not isinstance(value, bool):
+                    raise self.error(key, f"expected true or false, got {_kind(value)}")
+                changes[key] = value
             else:
-                raise self.unknown(key, key, (*LIST_KEYS, *TABLE_KEYS))
+                raise self.unknown(key, key, (*LIST_KEYS, *TABLE_KEYS, *BOOL_KEYS))
         for key in SELECTOR_KEYS:
             self.selectors(key, table.get(key, []))
         return replace(
@@ -221,6 +228,7 @@ def as_toml(config: Config, rules: Iterable[type[Rule]]) -> str:
         f"exclude = {_toml_list(config.exclude)}",
         f"extend-exclude = {_toml_list(config.extend_exclude)}",
         f"select = {_toml_list(r.code for r in rules)}",
+        f"preview = {'true' if config.preview else 'false'}",
         "",
         "[per-file-ignores]",
         *(f"{json.dumps(glob)} = {_toml_list(codes)}" for glob, codes in config.per_file_ignores),
