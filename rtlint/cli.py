@@ -17,6 +17,7 @@ from rtlint.discovery import discover
 from rtlint.docs import as_json, page
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
+from rtlint.lifecycle_view import lifecycle
 from rtlint.frontends import SUFFIXES
 from rtlint.project import Project, settings
 from rtlint.registry import all_rules, by_selector
@@ -388,6 +389,9 @@ def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
     except ConfigError as exc:
         _fail(str(exc))
     click.echo(as_toml(config, settings(config).rules), nl=False)
+
+
+main.add_command(lifecycle)
 
 
 def _register_optional_commands() -> None:

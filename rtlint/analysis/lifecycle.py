@@ -63,6 +63,8 @@ class Write:
     function: int
     value: str
     """The written value as the diagram shows it (``True``, ``IDLE``)."""
+    raw: ir.Value | None = field(default=None, compare=False)
+    """The written value (a call's argument when written through a parameter)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class _Builder:
         self._busy: set[int] = set()
         self._emits: dict[int, bool] = {}
         self.closures: set[str] = set()
+        self._dispatchers: dict[int, bool] = {}
 
     def run(self) -> LifecycleModel:
         groups: dict[str, list[int]] = {"<module>": [0]}
@@ -336,7 +339,7 @@ class _Builder:
             if isinstance(value, ir.VName) and len(value.path) == 1 and value.path[0] in args:
                 value = args[value.path[0]]
             action, shown = self.classify(name, value)
-            return Write(name, action, effect.span, fn.index, shown)
+            return Write(name, action, effect.span, fn.index, shown, value)
         if isinstance(effect, ir.Call) and len(effect.call.callee) >= 2:
             callee = effect.call.callee
             name = self.field_of(callee[:-1])
@@ -382,7 +385,7 @@ class _Builder:
                     found, certain = [w], frozenset({(w.field, w.action)})
                 elif isinstance(effect, ir.Call):
                     target = self.index.target(effect.call, fn)
-                    if target is not None:
+                    if target is not None and not self.dispatcher(target):
                         found, certain = self.summary(target, self.bind(target, effect.call), depth + 1)
                 out |= certain
                 if found and not writes_seen.get(node.id):
@@ -397,8 +400,17 @@ class _Builder:
         writes_seen: dict[int, bool] = {}
         facts = solve(graph, frozenset(), edge, step)
         end = facts[graph.exit]
-        unique = list({(w.field, w.action, w.span): w for w in writes}.values())
+        unique = list({(w.field, w.action, w.span, w.value): w for w in writes}.values())
         return unique, end if end is not None else frozenset()
+
+    def dispatcher(self, index: int) -> bool:
+        """Does the function branch on an incoming event's type? Its branches are paths of
+        their own, so a call to it (``self._receive(first)``) is not followed."""
+        if index not in self._dispatchers:
+            self._dispatchers[index] = any(
+                next(_compared_events(c), None) is not None for c in _conds(self.fns[index].body)
+            )
+        return self._dispatchers[index]
 
     def falsy_on_edge(self, test: cfgs.Test, value: bool) -> str | None:
         """The field a branch proves already clear: ``if not self._x: return``."""
