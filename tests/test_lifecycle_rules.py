@@ -1,0 +1,46 @@
+"""The lifecycle rules together: preview selection, the reference code stays clean, and an
+adapter with every defect yields one finding per defect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rtlint.engine import Settings, check_source
+from rtlint.registry import all_rules
+from rtlint.selection import Selection, select_rules
+from tests.cli import rtlint, write
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ("rtlint/runtime/adapter.py", "examples/typescript/realtime_adapter.ts")
+
+
+def test_reference_code_is_clean_under_every_rule_preview_included() -> None:
+    for name in REFERENCE:
+        path = ROOT / name
+        result = check_source(str(path), path.read_bytes(), Settings(rules=all_rules()))
+        assert result.error is None
+        assert [(d.code, d.span.line, d.message) for d in result.diagnostics] == []
+
+
+def test_preview_rules_need_preview_or_an_exact_selector() -> None:
+    preview = [r for r in all_rules() if r.preview]
+    assert preview, "no preview rule to select"
+    rule = preview[0]
+    assert rule not in select_rules()
+    assert rule not in select_rules(Selection(select=("RT",)))
+    assert rule in select_rules(Selection(preview=True))
+    assert rule in select_rules(Selection(select=(rule.code,)))
+    assert rule in select_rules(Selection(extend_select=(rule.name,)))
+    assert rule not in select_rules(Selection(preview=True), Selection(preview=False))
+    stable = [r for r in all_rules() if not r.preview]
+    assert list(select_rules()) == stable
+
+
+def test_preview_flag_and_config_key(tmp_path: Path) -> None:
+    rule = next(r for r in all_rules() if r.preview)
+    write(tmp_path, {"rtlint.toml": "preview = true\n"})
+    assert f'"{rule.code}"' in rtlint("config", cwd=tmp_path).stdout.splitlines()[5]
+    write(tmp_path, {"rtlint.toml": 'preview = "yes"\n'})
+    bad = rtlint("config", cwd=tmp_path)
+    assert bad.exit_code == 2
+    assert "preview: expected true or false" in bad.stderr
