@@ -17,8 +17,8 @@ from rtlint.discovery import discover
 from rtlint.docs import as_json, page
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
-from rtlint.lifecycle_view import lifecycle
 from rtlint.frontends import SUFFIXES
+from rtlint.lifecycle_view import lifecycle
 from rtlint.project import Project, settings
 from rtlint.registry import all_rules, by_selector
 from rtlint.reporters import FORMATS, Report

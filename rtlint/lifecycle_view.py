@@ -35,7 +35,7 @@ from rtlint.vocabulary import Vocabulary, norm
 
 IDLE, ACTIVE = "Idle", "Active"
 LIFECYCLE_CODES = frozenset({f"RT0{n:02d}" for n in range(2, 12)})
-"""The rules that judge the lifecycle model (RT002–RT011)."""
+"""The rules that judge the lifecycle model (RT002-RT011)."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,7 @@ def _targets(w: Write, states: list[str], vocab: Vocabulary) -> list[str]:
 def _initial(fld: Field, module: ir.Module, states: list[str], vocab: Vocabulary) -> str | None:
     for w in sorted(fld.writes, key=lambda w: w.span):
         fn = module.functions[w.function]
-        if fn.name in ("__init__", "constructor") or fn.kind == "module" or fn.kind == "method" \
-                and w.span.start_byte < fn.name_span.start_byte:  # fmt: skip
+        if fn.name in ("__init__", "constructor") or fn.kind == "module":
             targets = _targets(w, states, vocab)
             if targets:
                 return targets[0]
@@ -336,4 +335,3 @@ def lifecycle(paths: tuple[str, ...], output_format: str) -> None:
     else:
         click.echo("".join(texts), nl=False)
     sys.exit(exitcodes.ERROR if failed else exitcodes.SUCCESS)
-

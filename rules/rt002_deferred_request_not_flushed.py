@@ -33,6 +33,7 @@ class DeferredRequestNotFlushed(Rule):
             return
         ...
 
+
     async def _on_done(self, event):
         self._response_active = False
     ```

@@ -30,6 +30,7 @@ class ActiveStateSetLate(Rule):
             return
         await self._send({"type": "response.create"})
 
+
     def _receive(self, event):
         if event["type"] == "response.created":
             self._response_active = True

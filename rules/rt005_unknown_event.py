@@ -45,10 +45,10 @@ class UnknownEvent(Rule):
 
     ## Known limitations
     Other unknown names are not reported: OpenAI-compatible services (xAI, GPT Live) add
-    events of their own in the same namespaces. Only dotted names in a Realtime namespace (`response.`, `conversation.`,
-    `input_audio_buffer.`, `session.` ...) that are compared with an incoming event's type,
-    registered with `.on(...)`, or sent as a `type` are judged. Names built at run time are
-    not seen.
+    events of their own in the same namespaces. Only dotted names in a Realtime namespace
+    (`response.`, `conversation.`, `input_audio_buffer.`, `session.` ...) that are compared
+    with an incoming event's type, registered with `.on(...)`, or sent as a `type` are
+    judged. Names built at run time are not seen.
     """
 
     code = "RT005"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from rtlint import ir
 from rtlint.analysis.emissions import walk_effects, walk_stmts
@@ -123,7 +124,7 @@ class SuppressedResponseRequest(Rule):
                 if path.function in rerun or path.tests & deferred:
                     continue  # the flush itself: it runs again, the request stays pending
                 fn = ctx.module.functions[path.function]
-                guards = GuardClassifier(ctx.vocab, fn.params, lambda p: index.single_value(fn, p))
+                guards = GuardClassifier(ctx.vocab, fn.params, partial(index.single_value, fn))
                 for stmt, last in _ifs(fn.body):
                     if guards.proves_idle(stmt.cond, False):
                         active, ends = stmt.then, True

@@ -119,4 +119,3 @@ class BenignRaceIsFatal(Rule):
                     ": check `error.code` (or the message prefix) first",
                     related=(Related(path.span, "the `error` handler"),),
                 )  # fmt: skip
-

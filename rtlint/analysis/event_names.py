@@ -52,9 +52,7 @@ GA_SERVER = _BOTH_SERVER | {
 CLIENT = BETA_CLIENT | GA_CLIENT
 SERVER = BETA_SERVER | GA_SERVER
 
-NAMESPACES = frozenset(
-    name.split(".")[0] for name in CLIENT | SERVER if "." in name
-)
+NAMESPACES = frozenset(name.split(".")[0] for name in CLIENT | SERVER if "." in name)
 """First segments of Realtime event names: other dotted strings are not judged."""
 
 

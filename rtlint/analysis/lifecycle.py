@@ -19,9 +19,10 @@ its variables) or a module holding response state in variables. For each one:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from rtlint import ir
 from rtlint.analysis import cfg as cfgs
@@ -29,7 +30,7 @@ from rtlint.analysis.active_state import ModuleAnalysis, learned_flags, register
 from rtlint.analysis.dataflow import solve
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
 from rtlint.analysis.event_names import REALTIME_ONLY, is_realtime_shaped
-from rtlint.analysis.guards import _reads_event_type, flag_name
+from rtlint.analysis.guards import _reads_event_type
 from rtlint.vocabulary import Vocabulary, norm
 
 Role = Literal["active", "deferred"]
@@ -63,7 +64,7 @@ class Write:
     function: int
     value: str
     """The written value as the diagram shows it (``True``, ``IDLE``)."""
-    raw: ir.Value | None = field(default=None, compare=False)
+    raw: ir.Value | None = dataclasses.field(default=None, compare=False)
     """The written value (a call's argument when written through a parameter)."""
 
 
@@ -135,8 +136,10 @@ class Adapter:
     @property
     def realtime(self) -> bool:
         """The adapter speaks the Realtime protocol: it names an event only Realtime has."""
-        return bool(self.sends) or any(e.name in REALTIME_ONLY for e in self.events) or any(
-            p.label in REALTIME_ONLY for p in self.paths
+        return (
+            bool(self.sends)
+            or any(e.name in REALTIME_ONLY for e in self.events)
+            or any(p.label in REALTIME_ONLY for p in self.paths)
         )
 
     def paths_of(self, kind: PathKind, label: str | None = None) -> list[LifecyclePath]:
@@ -190,7 +193,7 @@ class _Builder:
             return cls
         top = fn
         while top.parent not in (None, 0):
-            top = self.fns[top.parent]  # type: ignore[index]
+            top = self.fns[top.parent]
         nested = any(f.parent == top.index for f in self.fns)
         if self.module.language == "typescript" and nested and top.kind != "method":
             self.closures.add(top.name or "<anonymous>")
@@ -204,10 +207,9 @@ class _Builder:
         for i in members:
             fn = self.fns[i]
             for w in self.direct_writes(fn, {}):
-                adapter.fields.setdefault(w.field, Field(w.field, self.role_of(w.field)))
-        for f in list(adapter.fields.values()):
-            if f.role not in ("active", "deferred") or not self.owned(f.name, name, members):
-                del adapter.fields[f.name]
+                role = self.role_of(w.field)
+                if role != "none" and self.owned(w.field, name, members):
+                    adapter.fields.setdefault(w.field, Field(w.field, role))
         for i in members:
             for w in self.direct_writes(self.fns[i], {}):
                 if w.field in adapter.fields:
@@ -330,7 +332,9 @@ class _Builder:
             if w is not None:
                 yield w
 
-    def write_of(self, effect: ir.Effect, fn: ir.Function, args: dict[str, ir.Value]) -> Write | None:
+    def write_of(
+        self, effect: ir.Effect, fn: ir.Function, args: dict[str, ir.Value]
+    ) -> Write | None:
         if isinstance(effect, ir.Assign):
             name = self.field_of(effect.target)
             if name is None or name in fn.params:
@@ -347,8 +351,8 @@ class _Builder:
             if name is None or verb not in ("set", "clear") or effect.call.args:
                 return None  # `event.set()`, not `map.set(key, value)`
             idle = norm(name) in self.vocab.idle_flags
-            action: Action = "set" if (verb == "set") != idle else "clear"
-            return Write(name, action, effect.call.span, fn.index, f".{verb}()")
+            did: Action = "set" if (verb == "set") != idle else "clear"
+            return Write(name, did, effect.call.span, fn.index, f".{verb}()")
         return None
 
     def summary(
@@ -375,7 +379,7 @@ class _Builder:
         graph = cfgs.build(body)
         writes: list[Write] = []
 
-        def step(node: cfgs.Node, fact: frozenset[tuple[str, Action]]) -> frozenset[tuple[str, Action]]:
+        def step(node: cfgs.Node, fact: frozenset[str]) -> frozenset[str]:
             out = set(fact)
             for effect in node.effects:
                 found: list[Write] = []
@@ -386,22 +390,24 @@ class _Builder:
                 elif isinstance(effect, ir.Call):
                     target = self.index.target(effect.call, fn)
                     if target is not None and not self.dispatcher(target):
-                        found, certain = self.summary(target, self.bind(target, effect.call), depth + 1)
-                out |= certain
+                        found, certain = self.summary(
+                            target, self.bind(target, effect.call), depth + 1
+                        )
+                out |= {_key(f, a) for f, a in certain}
                 if found and not writes_seen.get(node.id):
                     writes.extend(found)
             writes_seen[node.id] = True
             return frozenset(out)
 
-        def edge(test: cfgs.Test, value: bool) -> frozenset[tuple[str, Action]]:
+        def edge(test: cfgs.Test, value: bool) -> frozenset[str]:
             name = self.falsy_on_edge(test, value)
-            return frozenset({(name, "clear")}) if name is not None else frozenset()
+            return frozenset({_key(name, "clear")}) if name is not None else frozenset()
 
         writes_seen: dict[int, bool] = {}
         facts = solve(graph, frozenset(), edge, step)
-        end = facts[graph.exit]
+        end = facts[graph.exit] or frozenset()
         unique = list({(w.field, w.action, w.span, w.value): w for w in writes}.values())
-        return unique, end if end is not None else frozenset()
+        return unique, frozenset(_unkey(k) for k in end)
 
     def dispatcher(self, index: int) -> bool:
         """Does the function branch on an incoming event's type? Its branches are paths of
@@ -498,7 +504,7 @@ class _Builder:
         """``on_response_done`` / ``handleResponseCreated`` → the event name."""
         for prefix in ("on", "handle", "handler", "onserver", "handleserver"):
             if name.startswith(prefix):
-                rest = name[len(prefix):]
+                rest = name[len(prefix) :]
                 for event in ("response.done", "response.created", "response.cancelled"):
                     if rest == norm(event):
                         return event
@@ -519,7 +525,9 @@ class _Builder:
         path.status_clears = [w for w in self.status_writes(path.body, fn)
                               if w.action == "clear" and w.field in adapter.fields]  # fmt: skip
 
-    def reads(self, body: list[ir.Stmt], fn: ir.Function, adapter: Adapter, depth: int) -> Iterator[str]:
+    def reads(
+        self, body: list[ir.Stmt], fn: ir.Function, adapter: Adapter, depth: int
+    ) -> Iterator[str]:
         for cond in _conds(body):
             for v in _values(cond):
                 if isinstance(v, ir.VName | ir.VCall):
@@ -576,6 +584,16 @@ _DEPTH = 3
 _LISTEN = frozenset({"on", "once", "addlistener", "addeventlistener", "off", "prependlistener"})
 
 
+def _key(name: str, action: Action) -> str:
+    """A (field, action) pair as a dataflow fact (facts are strings)."""
+    return f"{name} {action}"
+
+
+def _unkey(key: str) -> tuple[str, Action]:
+    name, _, action = key.rpartition(" ")
+    return name, cast(Action, action)
+
+
 def _compared_events(cond: ir.Cond) -> Iterator[tuple[str, ir.Span]]:
     """Event names ``cond`` compares the incoming type with (``==``, ``in``, ``or``)."""
     if isinstance(cond, ir.COr):
@@ -597,12 +615,12 @@ def _compared_events(cond: ir.Cond) -> Iterator[tuple[str, ir.Span]]:
 
 def _conds(body: list[ir.Stmt]) -> Iterator[ir.Cond]:
     for stmt in walk_stmts(body):
-        if isinstance(stmt, ir.If):
-            yield stmt.cond
-        elif isinstance(stmt, ir.Loop) and stmt.cond is not None:
+        if isinstance(stmt, ir.If) or (isinstance(stmt, ir.Loop) and stmt.cond is not None):
             yield stmt.cond
         elif isinstance(stmt, ir.Switch):
-            yield from (c.test for c in stmt.cases if c.test is not None)
+            for case in stmt.cases:
+                if case.test is not None:
+                    yield case.test
 
 
 def _values(cond: ir.Cond) -> Iterator[ir.Value]:
@@ -659,16 +677,17 @@ def always_fatal(body: list[ir.Stmt]) -> ir.Span | None:
     """Where ``body`` raises or tears the connection down on every way through it.
 
     Structural: a ``raise``/``throw`` or a closing call reached unconditionally, or in
-    every branch of an ``if``/``try`` that is.
+    every branch of an ``if`` that is.
     """
     for stmt in body:
         if isinstance(stmt, ir.Raise):
             return stmt.span
         if isinstance(stmt, ir.Effects):
             for effect in stmt.effects:
-                if isinstance(effect, ir.Call) and effect.call.callee:
-                    if norm(effect.call.callee[-1]) in FATAL_CALLS:
-                        return effect.call.span
+                if not isinstance(effect, ir.Call) or not effect.call.callee:
+                    continue
+                if norm(effect.call.callee[-1]) in FATAL_CALLS:
+                    return effect.call.span
         elif isinstance(stmt, ir.If):
             then, orelse = always_fatal(stmt.then), always_fatal(stmt.orelse)
             if then is not None and orelse is not None:
