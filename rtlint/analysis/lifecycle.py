@@ -615,12 +615,13 @@ def _compared_events(cond: ir.Cond) -> Iterator[tuple[str, ir.Span]]:
 
 def _conds(body: list[ir.Stmt]) -> Iterator[ir.Cond]:
     for stmt in walk_stmts(body):
-        if isinstance(stmt, ir.If) or (isinstance(stmt, ir.Loop) and stmt.cond is not None):
-            yield stmt.cond
-        elif isinstance(stmt, ir.Switch):
-            for case in stmt.cases:
-                if case.test is not None:
-                    yield case.test
+        if isinstance(stmt, ir.Switch):
+            tests = [case.test for case in stmt.cases]
+        elif isinstance(stmt, ir.If | ir.Loop):
+            tests = [stmt.cond]
+        else:
+            continue
+        yield from (t for t in tests if t is not None)
 
 
 def _values(cond: ir.Cond) -> Iterator[ir.Value]:
