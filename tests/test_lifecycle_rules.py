@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rtlint.engine import Settings, check_source
 from rtlint.registry import all_rules
 from rtlint.selection import Selection, select_rules
 from tests.cli import rtlint, write
+from tests.expectations import expected, explain, reported
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ("rtlint/runtime/adapter.py", "examples/typescript/realtime_adapter.ts")
@@ -44,3 +47,18 @@ def test_preview_flag_and_config_key(tmp_path: Path) -> None:
     bad = rtlint("config", cwd=tmp_path)
     assert bad.exit_code == 2
     assert "preview: expected true or false" in bad.stderr
+
+
+@pytest.mark.parametrize("name", ["all_defects.py", "all_defects.ts"])
+def test_an_adapter_with_every_defect_yields_one_finding_per_defect(name: str) -> None:
+    path = Path(__file__).parent / "lifecycle_adapters" / name
+    source = path.read_bytes()
+    result = check_source(str(path), source, Settings(rules=all_rules()))
+    assert result.error is None
+    text = source.decode("utf-8")
+    codes = {r.code for r in all_rules()}
+    for code in sorted(codes):
+        want, got = expected(text, code), reported(result.diagnostics, code)
+        assert want == got, f"{code}:\n{explain(text, want, got)}"
+    lifecycle = {d.code for d in result.diagnostics} - {"RT001"}
+    assert lifecycle == {"RT002", "RT003", "RT004", "RT005", "RT006", "RT007", "RT010"}
