@@ -51,7 +51,7 @@ def test_preview_flag_and_config_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["all_defects.py", "all_defects.ts"])
 def test_an_adapter_with_every_defect_yields_one_finding_per_defect(name: str) -> None:
-    path = Path(__file__).parent / "lifecycle_adapters" / name
+    path = Path(__file__).parent / "fixtures" / "lifecycle" / name
     source = path.read_bytes()
     result = check_source(str(path), source, Settings(rules=all_rules()))
     assert result.error is None
