@@ -18,7 +18,7 @@ from rtlint.docs import as_json, page
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
 from rtlint.frontends import SUFFIXES
-from rtlint.lifecycle_view import lifecycle
+from rtlint.lifecycle_view import LIFECYCLE_CODES, lifecycle
 from rtlint.project import Project, settings
 from rtlint.registry import all_rules, by_selector
 from rtlint.reporters import FORMATS, Report
@@ -324,6 +324,9 @@ def _summary(
     safe = sum(1 for d in diagnostics if d.fix and d.fix.safety is Safety.SAFE)
     if safe and not fix:
         line += f"\n{safe} fix{'es are' if safe != 1 else ' is'} available with `--fix`."
+    lifecycle = sorted({d.path for d in diagnostics if d.code in LIFECYCLE_CODES})
+    if lifecycle:
+        line += f"\n`rtlint lifecycle {lifecycle[0]}` draws the state machine these findings judge."
     return line
 
 
