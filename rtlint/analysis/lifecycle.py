@@ -183,7 +183,7 @@ class _Builder:
         adapters = []
         for name, members in groups.items():
             adapter = self.adapter(name, members)
-            if (adapter.fields or adapter.events) and adapter.realtime:
+            if (adapter.fields or adapter.events or adapter.sends) and adapter.realtime:
                 adapters.append(adapter)
         return LifecycleModel(adapters)
 
