@@ -41,6 +41,7 @@ from rtlint.analysis.guards import (
     flag_name,
     owner_of,
 )
+from rtlint.analysis.occasions import CLOSE_EVENTS, CLOSE_NAMES
 from rtlint.vocabulary import Vocabulary, norm
 
 
@@ -91,7 +92,10 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
     handled = registered_handlers(index)
     for fn in fns:
         entry = _entry_fact(fn, vocab, handled.get(fn.index))
-        result.sites.append(_solve_function(fn, index, infos[fn.index], emits, vocab, entry))
+        ends = ends_responses(fn, entry, handled.get(fn.index))
+        result.sites.append(
+            _solve_function(fn, index, infos[fn.index], emits, vocab, entry, clears_prove_idle=ends)
+        )
     for fn_sites in result.sites:
         for site in fn_sites:
             if site.emission is not None:
@@ -217,6 +221,29 @@ def _entry_fact(fn: ir.Function, vocab: Vocabulary, registered: str | None = Non
     return NOBODY
 
 
+def ends_responses(fn: ir.Function, entry: Fact, registered: str | None = None) -> bool:
+    """Is ``fn`` a place where clearing the active state means the response ended?
+
+    A terminal or fresh-connection handler, a close/disconnect path, an ``error`` handler,
+    or a private helper (its callers are judged instead). Anywhere else a clear is forced
+    (after a timeout, at turn start): it proves nothing, and RT011 reports it.
+    """
+    if fn.private or entry == EVERYONE or norm(fn.name) in CLOSE_NAMES:
+        return True
+    events = {fn.callback_event, registered}
+    return bool(events & (CLOSE_EVENTS | {"error"}))
+
+
+_ENDED = "ended"
+"""A fact token: this path handles ``response.done``, ``error`` or a fresh connection, so
+a clear here is not forced."""
+
+
+def _handles(test: cfgs.Test, value: bool, events: set[str]) -> Fact:
+    taken = isinstance(test, ir.CCompare) and value == (test.op == "==")
+    return frozenset({_ENDED}) if taken and _compared_event(test, events) else NOBODY
+
+
 def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
     """``active = False/None`` or ``state = IDLE``: the active response has ended."""
     name = flag_name(assign.target)
@@ -238,6 +265,7 @@ def _solve_function(
     emits: list[bool],
     vocab: Vocabulary,
     entry: Fact,
+    clears_prove_idle: bool = True,
 ) -> list[Site]:
     graph = cfgs.build(fn.body)
     guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
@@ -252,7 +280,7 @@ def _solve_function(
     def step(node: cfgs.Node, fact: Fact, record: bool) -> Fact:
         for effect in node.effects:
             if isinstance(effect, ir.Assign):
-                if _clears(effect, vocab):
+                if (clears_prove_idle or _ENDED in fact) and _clears(effect, vocab):
                     fact = fact | {owner_of(effect.target, fn.params)}
                 continue
             if not isinstance(effect, ir.Call):
@@ -273,10 +301,15 @@ def _solve_function(
                 fact = fact | EVERYONE
         return fact
 
+    ending = {"error", *vocab.terminal_events, *vocab.fresh_events}
+
+    def edge_gen(test: cfgs.Test, value: bool) -> Fact:
+        return guards.proves_idle(test, value) | _handles(test, value, ending)
+
     facts = solve(
         graph,
         entry,
-        guards.proves_idle,
+        edge_gen,
         lambda node, fact: step(node, fact, record=False),
     )
     for node, fact in zip(graph.nodes, facts, strict=True):

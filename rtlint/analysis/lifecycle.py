@@ -31,6 +31,7 @@ from rtlint.analysis.dataflow import solve
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
 from rtlint.analysis.event_names import REALTIME_ONLY, is_realtime_shaped
 from rtlint.analysis.guards import _reads_event_type
+from rtlint.analysis.occasions import CLOSE_EVENTS, CLOSE_NAMES, CONNECT_NAMES
 from rtlint.vocabulary import Vocabulary, norm
 
 Role = Literal["active", "deferred"]
@@ -39,18 +40,6 @@ PathKind = Literal["event", "connect", "close", "send", "flush"]
 
 DEFERRED_WORDS = ("pending", "requested", "deferred", "queued", "wanted", "needed")
 DEFERRED_SUBJECTS = ("response", "create", "reply", "generation")
-CONNECT_NAMES = frozenset(
-    norm(n) for n in ("connect", "reconnect", "_connect", "_reconnect", "open", "start",
-                      "on_open", "onopen", "handle_open", "on_connect", "on_connected",
-                      "handle_connect", "_on_connect", "_on_open")
-)  # fmt: skip
-CLOSE_NAMES = frozenset(
-    norm(n) for n in ("close", "aclose", "_close", "disconnect", "_disconnect", "shutdown",
-                      "stop", "on_close", "onclose", "handle_close", "_on_close",
-                      "on_disconnect", "on_disconnected", "handle_disconnect", "__aexit__",
-                      "cleanup", "teardown", "_cleanup", "_teardown")
-)  # fmt: skip
-CLOSE_EVENTS = frozenset({"close", "closed", "disconnect", "disconnected", "session.closed"})
 STATUS_WORDS = frozenset({"completed", "cancelled", "failed", "incomplete"})
 
 
