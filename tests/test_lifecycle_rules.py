@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rtlint.engine import Settings, check_source
+from rtlint.fixer import fix_source
 from rtlint.registry import all_rules
 from rtlint.selection import Selection, select_rules
 from tests.cli import rtlint, write
@@ -62,3 +63,39 @@ def test_an_adapter_with_every_defect_yields_one_finding_per_defect(name: str) -
         assert want == got, f"{code}:\n{explain(text, want, got)}"
     lifecycle = {d.code for d in result.diagnostics} - {"RT001"}
     assert lifecycle == {f"RT0{n:02d}" for n in range(2, 12)}
+
+
+FIXABLE = """\
+import json
+
+
+class Adapter:
+    def __init__(self, ws):
+        self.ws = ws
+        self._response_active = False
+{connect}
+    async def send_text(self, text):
+        await self.ws.send(json.dumps({{"type": "conversation.item.create", "item": text}}))
+        await self.ws.send(json.dumps({{"type": "response.create"}}))
+
+    async def _receive(self, event):
+        if event["type"] == "response.created":
+            self._response_active = True
+        elif event["type"] == "response.done":
+            self._response_active = False
+"""
+CONNECT = """
+    async def connect(self):
+        self._response_active = False
+        self.ws = await open_socket()
+"""
+
+
+def test_a_fix_may_not_add_a_finding_of_a_rule_that_is_not_selected() -> None:
+    only_rt001 = Settings(rules=tuple(r for r in all_rules() if r.code == "RT001"))
+    # The deferral RT001's fix adds is not reset where the class connects: RT007.
+    blocked = fix_source("a.py", FIXABLE.format(connect=CONNECT).encode(), only_rt001, True)
+    assert not blocked.changed
+    assert "fixes left out: they would add findings of other rules" in blocked.notes
+    applied = fix_source("a.py", FIXABLE.format(connect="").encode(), only_rt001, True)
+    assert applied.changed and applied.applied == 1
