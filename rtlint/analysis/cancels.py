@@ -21,7 +21,7 @@ from rtlint import ir
 from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.dataflow import Fact, solve
 from rtlint.analysis.emissions import CallInfo, CallKind, ModuleIndex, walk_effects
-from rtlint.analysis.guards import GuardClassifier, _reads_event_type
+from rtlint.analysis.guards import GuardClassifier, _reads_event_type, flag_name
 from rtlint.vocabulary import Vocabulary, norm
 
 CANCEL = "response.cancel"
@@ -106,6 +106,7 @@ def analyse(
 
     def edge(test: cfgs.Test, value: bool) -> Fact:
         proven = guards.proves_idle(test, not value) or _created(test, value)
+        proven = proven or _is_the_active_one(test, value, vocab)
         return frozenset({_ACTIVE}) if proven else frozenset()
 
     def step(node: cfgs.Node, fact: Fact, record: bool = False) -> Fact:
@@ -135,6 +136,14 @@ def analyse(
         if fact is not None:
             step(node, fact, record=True)
     return list(cancels.values()), list(creates.values())
+
+
+def _is_the_active_one(test: cfgs.Test, value: bool, vocab: Vocabulary) -> bool:
+    """``this.activeResponseId === responseId``: the active id equals a given id."""
+    if not isinstance(test, ir.CCompare) or value != (test.op in ("==", "is")):
+        return False
+    names = [v for v in (test.left, test.right) if isinstance(v, ir.VName)]
+    return len(names) == 2 and any(vocab.is_active_flag(flag_name(v.path)) for v in names)
 
 
 def _created(test: cfgs.Test, value: bool) -> bool:

@@ -64,6 +64,13 @@ REALTIME_ONLY = frozenset(
 """Names no other OpenAI API uses (the Responses API streams `response.created` too)."""
 
 
+RESPONSES_ONLY = frozenset({
+    "response.completed", "response.in_progress", "response.queued", "response.incomplete",
+    "response.failed", "response.output_text.annotation.added", "response.inject",
+})  # fmt: skip
+"""Names of the Responses API's streams (and its WebSocket mode), never of Realtime."""
+
+
 def is_realtime_shaped(name: str) -> bool:
     """A dotted name in a Realtime namespace (``response.…``, ``input_audio_buffer.…``)."""
     head, dot, rest = name.partition(".")

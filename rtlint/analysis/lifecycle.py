@@ -29,7 +29,7 @@ from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.active_state import ModuleAnalysis, learned_flags, registered_handlers
 from rtlint.analysis.dataflow import solve
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
-from rtlint.analysis.event_names import REALTIME_ONLY, is_realtime_shaped
+from rtlint.analysis.event_names import REALTIME_ONLY, RESPONSES_ONLY, is_realtime_shaped
 from rtlint.analysis.guards import _reads_event_type
 from rtlint.analysis.occasions import CLOSE_EVENTS, CLOSE_NAMES, CONNECT_NAMES
 from rtlint.vocabulary import Vocabulary, norm
@@ -172,9 +172,17 @@ class _Builder:
         adapters = []
         for name, members in groups.items():
             adapter = self.adapter(name, members)
-            if (adapter.fields or adapter.events or adapter.sends) and adapter.realtime:
+            if (adapter.fields or adapter.events or adapter.sends) and self.realtime(adapter):
                 adapters.append(adapter)
         return LifecycleModel(adapters)
+
+    def realtime(self, adapter: Adapter) -> bool:
+        """Realtime code: an adapter that names a Realtime-only event, or sends a create in
+        a file that does not speak the Responses API (its WebSocket mode sends one too)."""
+        if not adapter.realtime:
+            return False
+        strings = self.module.strings
+        return bool(strings & REALTIME_ONLY) or not strings & RESPONSES_ONLY
 
     def owner(self, fn: ir.Function) -> str:
         cls = self.index.class_of(fn)
