@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.lifecycle import shown, where
+from rtlint.analysis.lifecycle import LifecyclePath, shown, where
+from rtlint.fixes.lifecycle_edits import reset_at_start
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
+
+
+_NAMED = ("connect", "reconnect", "_connect", "_reconnect")
 
 
 class StateSurvivesReconnect(Rule):
@@ -37,6 +41,10 @@ class StateSurvivesReconnect(Rule):
         self._ws = await websockets.connect(URL)
     ```
 
+    ## Fix safety
+    Unsafe: the fix resets the field (to the value the adapter clears it with) as the first
+    statement of the connect method; it changes what a reconnect does, as intended.
+
     ## Known limitations
     Connect and close paths are found by name and by event (`open`, `close`,
     `session.created`) and by the `finally` of a function with a loop; a reset done by
@@ -46,6 +54,7 @@ class StateSurvivesReconnect(Rule):
     code = "RT007"
     name = "state-survives-reconnect"
     summary = "response-state fields are not reset when the adapter connects or closes"
+    fix_title = "Reset the field at the start of the connect method"
 
     valid = (
         Example(
@@ -137,10 +146,16 @@ class StateSurvivesReconnect(Rule):
                           for p in (*connects, *closes))  # fmt: skip
                 if any(resets):
                     continue
-                connect = connects[0]
+                connect = next((p for p in connects if p.label in _NAMED), connects[0])
+                fix = reset_at_start(ctx.module, adapter, f, connect, self._title(f.name, connect))
                 yield self.diagnostic(
                     ctx, sets[0].span,
                     f"`{shown(f.name)}` survives a reconnect: it is set here but not reset "
                     f"where the adapter connects ({where(connect)}) or closes",
+                    fix=fix,
                     related=(Related(connect.span, "the connect path that keeps it"),),
                 )  # fmt: skip
+
+    @staticmethod
+    def _title(name: str, connect: LifecyclePath) -> str:
+        return f"Reset `{shown(name)}` at the start of `{connect.label}`"
