@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from rtlint.analysis.event_names import SERVER
 from rtlint.analysis.lifecycle import Adapter, Field, shown, terminal_paths, where
 from rtlint.diagnostics import Diagnostic, Related
+from rtlint.fixes.lifecycle_edits import reset_at_start
 from rtlint.rule import Context, Example, Rule
 from rtlint.vocabulary import Vocabulary
 
@@ -43,6 +44,11 @@ class ActiveStateNotCleared(Rule):
     ```
     and clear it in `close()` / the `finally` of the receive loop too.
 
+    ## Fix safety
+    For a close method that leaves the state set, an unsafe fix clears it (to the value the
+    adapter clears it with elsewhere) as the method's first statement. The other cases have
+    no fix: where the clear belongs depends on the handler.
+
     ## Known limitations
     A `response.done` path that returns early for another response's id (correlation) is
     fine; only a branch on the response's status is taken as "some statuses". Clearing done
@@ -52,6 +58,7 @@ class ActiveStateNotCleared(Rule):
     code = "RT004"
     name = "active-state-not-cleared"
     summary = "a terminal path (`response.done` of any status, close) leaves the active state set"
+    fix_title = "Clear the active state at the start of the close method"
 
     valid = (
         Example(
@@ -156,9 +163,11 @@ class ActiveStateNotCleared(Rule):
         closes = adapter.paths_of("close")
         if closes and not any(p.may(f.name, "clear") or p.may(f.name, "other") for p in closes):
             close = closes[0]
+            title = f"Clear `{name}` at the start of `{close.label}`"
             yield self.diagnostic(
                 ctx, first.span,
                 f"`{name}` is set here but never cleared when the connection closes "
                 f"({where(close)})",
+                fix=reset_at_start(ctx.module, adapter, f, close, title),
                 related=(Related(close.span, "the close path that leaves it set"),),
             )  # fmt: skip

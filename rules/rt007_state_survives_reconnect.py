@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.analysis.lifecycle import LifecyclePath, shown, where
-from rtlint.fixes.lifecycle_edits import reset_at_start
 from rtlint.diagnostics import Diagnostic, Related
+from rtlint.fixes.lifecycle_edits import reset_at_start
 from rtlint.rule import Context, Example, Rule
-
 
 _NAMED = ("connect", "reconnect", "_connect", "_reconnect")
 
