@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.lifecycle import shown
+from rtlint.analysis.lifecycle import Adapter, Write, shown
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
+from rtlint.vocabulary import norm
+
+_RESETS = ("reset", "connect", "close", "clear")
 
 
 class DeferredRequestNotFlushed(Rule):
@@ -17,7 +20,9 @@ class DeferredRequestNotFlushed(Rule):
 
     - no code reads it and sends `response.create` (the `response.done` path should): it is
       never flushed;
-    - the code that sends for it never clears it: it fires on every later flush.
+    - the code that sends for it never clears it: it fires on every later flush;
+    - it is cleared somewhere that never reads it (at the start of a turn, in a helper), so
+      a request deferred before that point is dropped without being flushed.
 
     ## Why is this bad?
     Deferring a request made while a response is active is the right guard, but only if
@@ -49,8 +54,9 @@ class DeferredRequestNotFlushed(Rule):
 
     ## Known limitations
     Deferred requests are recognised by name (`pending`/`requested`/`deferred`/`queued`
-    with `response`/`create`/`reply`); queues of events are not followed. A deferral cleared
-    before any flush can see it (at turn start) is not detected yet.
+    with `response`/`create`/`reply`); queues of events are not followed. Clears on connect,
+    close and event paths, and in functions named for a reset (`reset`, `connect`, `close`,
+    `clear`), count as deliberate.
     """
 
     code = "RT002"
@@ -158,6 +164,7 @@ class DeferredRequestNotFlushed(Rule):
                         "request is never flushed and the turn is lost",
                     )  # fmt: skip
                     continue
+                yield from self._wiped(ctx, adapter, f.name, sets[0])
                 if not any(p.may(f.name, "clear") for p in flushes):
                     flush = flushes[0]
                     yield self.diagnostic(
@@ -166,3 +173,29 @@ class DeferredRequestNotFlushed(Rule):
                         "never cleared there: every later flush sends another `response.create`",
                         related=(Related(flush.span, "the flush that does not clear it"),),
                     )  # fmt: skip
+
+    def _wiped(
+        self, ctx: Context, adapter: Adapter, name: str, first: Write
+    ) -> Iterator[Diagnostic]:
+        """Clears of the deferral where no flush reads it: the request is silently lost."""
+        kept = {
+            (w.function, w.span.start_byte)
+            for p in adapter.paths
+            if p.kind in ("connect", "close", "event") or name in p.tests
+            for w in p.writes
+        }
+        for w in adapter.fields[name].writes:
+            fn = ctx.module.functions[w.function]
+            if w.action != "clear" or (w.function, w.span.start_byte) in kept:
+                continue
+            if fn.kind == "module" or fn.name in ("__init__", "constructor"):
+                continue
+            if any(word in norm(fn.name) for word in _RESETS):
+                continue  # `_reset_for_reconnect()`, `clear_state()`: a deliberate reset
+            yield self.diagnostic(
+                ctx, w.span,
+                f"`{shown(name)}` is cleared in `{fn.name or '<anonymous>'}`, which never "
+                "reads it: a request deferred before this point is dropped without being "
+                "flushed",
+                related=(Related(first.span, "the request is deferred here"),),
+            )  # fmt: skip
