@@ -20,6 +20,7 @@ from rtlint.docs import by_selector as documented
 from rtlint.engine import FileResult, check_source
 from rtlint.fixer import FixResult, fix_source, unified_diff, write_atomic
 from rtlint.frontends import SUFFIXES
+from rtlint.lifecycle_view import LIFECYCLE_CODES, lifecycle
 from rtlint.project import Project, settings
 from rtlint.reporters import FORMATS, Report
 from rtlint.reporters import statistics as stats
@@ -49,9 +50,9 @@ def _resolver(config_file: Path | None, isolated: bool) -> Resolver:
 
 
 def _selection(
-    select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...]
+    select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...], preview: bool
 ) -> Selection:
-    chosen = Selection(split(select) or None, split(extend), split(ignore))
+    chosen = Selection(split(select) or None, split(extend), split(ignore), preview or None)
     for option, values in (
         ("--select", chosen.select or ()),
         ("--extend-select", chosen.extend_select),
@@ -116,6 +117,7 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 )
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to run in addition.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip.")
+@click.option("--preview", is_flag=True, help="Also run preview rules (see `rtlint rule`).")
 @click.option(
     "--exclude",
     multiple=True,
@@ -183,6 +185,7 @@ def check(
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    preview: bool,
     exclude: tuple[str, ...],
     force_exclude: bool,
     stdin_filename: str | None,
@@ -205,7 +208,7 @@ def check(
     needs_edits = fixing or any(f in _EDIT_FORMATS for f in (output_format, *dict(output_files)))
     project = Project(
         _resolver(config_file, isolated),
-        _selection(select, extend_select, ignore),
+        _selection(select, extend_select, ignore, preview),
         exclude,
         edits=needs_edits,
         cache_dir=None
@@ -380,6 +383,9 @@ def _summary(
     safe = sum(1 for d in diagnostics if d.fix and d.fix.safety is Safety.SAFE)
     if safe and not fix:
         line += f"\n{safe} fix{'es are' if safe != 1 else ' is'} available with `--fix`."
+    lifecycle = sorted({d.path for d in diagnostics if d.code in LIFECYCLE_CODES})
+    if lifecycle:
+        line += f"\n`rtlint lifecycle {lifecycle[0]}` draws the state machine these findings judge."
     return line
 
 
@@ -450,6 +456,7 @@ def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
 
 
 main.add_command(clean)
+main.add_command(lifecycle)
 
 
 def _register_optional_commands() -> None:

@@ -33,6 +33,7 @@ LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend
 SELECTOR_KEYS = ("select", "ignore", "extend-select")
 TABLE_KEYS = ("per-file-ignores", "vocabulary")
 PATH_KEYS = ("baseline",)
+BOOL_KEYS = ("preview",)
 VOCABULARY_KEYS = {f.replace("_", "-"): f for f in Vocabulary.field_names()}
 """Key in ``[vocabulary]`` → :class:`Vocabulary` field (``extend-<key>`` adds to it)."""
 
@@ -55,6 +56,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    preview: bool | None = None
+    """Run preview rules (None: not set here)."""
     vocabulary: Vocabulary = field(default=DEFAULT, repr=False)
     baseline: Path | None = None
     """Findings recorded here are not reported (:mod:`rtlint.baseline`); absolute."""
@@ -101,8 +104,12 @@ class _Reader:
                 if not isinstance(value, str) or not value:
                     raise self.error(key, f"expected a path (a string), got {_kind(value)}")
                 changes["baseline"] = Path(os.path.abspath(self.path.parent / value))
+            elif key in BOOL_KEYS:
+                if not isinstance(value, bool):
+                    raise self.error(key, f"expected true or false, got {_kind(value)}")
+                changes[key] = value
             else:
-                raise self.unknown(key, key, (*LIST_KEYS, *TABLE_KEYS, *PATH_KEYS))
+                raise self.unknown(key, key, (*LIST_KEYS, *TABLE_KEYS, *PATH_KEYS, *BOOL_KEYS))
         for key in SELECTOR_KEYS:
             self.selectors(key, table.get(key, []))
         return replace(
@@ -228,6 +235,7 @@ def as_toml(config: Config, rules: Iterable[type[Rule]]) -> str:
         f"exclude = {_toml_list(config.exclude)}",
         f"extend-exclude = {_toml_list(config.extend_exclude)}",
         f"select = {_toml_list(r.code for r in rules)}",
+        f"preview = {'true' if config.preview else 'false'}",
         *([f"baseline = {json.dumps(str(config.baseline))}"] if config.baseline else []),
         "",
         "[per-file-ignores]",

@@ -69,6 +69,8 @@ def prefilter(source: bytes, vocab: Vocabulary) -> bool:
     """Cheap text test: can this file contain anything a rule looks at?"""
     if b"response.create" in source or b"response_create" in source:
         return True
+    if b"response.done" in source or b"response.cancel" in source:
+        return True  # the lifecycle rules judge handlers too
     folded = source.lower().replace(b"_", b"")
     if b"responsecreate" in folded or b"createresponse" in folded:
         return True

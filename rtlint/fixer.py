@@ -17,11 +17,12 @@ import stat
 import tempfile
 import tokenize
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
 from rtlint.engine import FileResult, Settings, check_source, in_parallel, read_source
+from rtlint.registry import all_rules
 
 MAX_PASSES = 10
 
@@ -83,6 +84,19 @@ def _keys(result: FileResult) -> Counter[tuple[str, str]]:
     return Counter((d.code, d.message) for d in result.diagnostics)
 
 
+def _adds_findings(path: str, before: bytes, after: bytes, settings: Settings) -> bool:
+    """Would ``after`` have a finding ``before`` lacks, counting every rule, selected or not?
+
+    A fix judged only by the selected rules could still write, say, a deferral that the
+    same path clears again (an RT002 finding).
+    """
+    every = replace(settings, rules=all_rules(), edits=False, per_file_ignores=())
+    if set(every.rules) == set(settings.rules):
+        return False  # already counted
+    grown = _keys(check_source(path, after, every)) - _keys(check_source(path, before, every))
+    return bool(grown)
+
+
 def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = False) -> FixResult:
     """Fix ``source`` in memory, as far as allowed fixes go."""
     allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
@@ -109,6 +123,9 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
         grew = _keys(result) - _keys(current)
         if grew or len(result.diagnostics) >= len(current.diagnostics):
             outcome.notes.append("fixes left out: they would not resolve their findings")
+            break
+        if _adds_findings(path, outcome.fixed, candidate, settings):
+            outcome.notes.append("fixes left out: they would add findings of other rules")
             break
         outcome.fixed, current = candidate, result
         outcome.applied += len(chosen)

@@ -19,7 +19,7 @@ def settings(
     config: Config, command_line: Selection = NO_SELECTION, edits: bool = True
 ) -> Settings:
     """The settings a configuration gives, with the command line's selection applied last."""
-    layer = Selection(config.select, config.extend_select, config.ignore)
+    layer = Selection(config.select, config.extend_select, config.ignore, config.preview)
     ignores = tuple(
         (glob, frozenset(r.code for r in matching(selectors)))
         for glob, selectors in config.per_file_ignores

@@ -10,6 +10,7 @@ from typing import ClassVar, Literal
 
 from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis, analyze
+from rtlint.analysis.lifecycle import LifecycleModel, build
 from rtlint.diagnostics import Diagnostic, Fix, Related
 from rtlint.vocabulary import Vocabulary
 
@@ -50,6 +51,10 @@ class Context:
     def active_state(self) -> ModuleAnalysis:
         return analyze(self.module, self.vocab)
 
+    @cached_property
+    def lifecycle(self) -> LifecycleModel:
+        return build(self.module, self.vocab, self.active_state)
+
 
 class Rule:
     """Base class of rule classes; one rule per module in ``rules/``.
@@ -65,6 +70,8 @@ class Rule:
     severity: ClassVar[str] = "error"
     languages: ClassVar[tuple[Language, ...]] = ("python", "typescript")
     fix_title: ClassVar[str | None] = None
+    preview: ClassVar[bool] = False
+    """Opt-in (``--preview``): not yet free of false positives on real adapters."""
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
 

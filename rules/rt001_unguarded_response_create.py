@@ -59,7 +59,10 @@ class UnguardedResponseCreate(Rule):
       through `not`/`!`, `and`/`or`/`&&`/`||`, `assert`, early `return`/`raise`/`throw`/
       `continue`/`break`, `else` branches and a local copy of the flag;
     - the branch that handles an incoming `response.done` (or a handler registered for
-      it), and a statement that clears the active state (`self._response_active = False`);
+      it), and a statement that clears the active state (`self._response_active = False`)
+      where a response ends: in that branch or handler, an `error` branch, a close/disconnect
+      path, a fresh-connection handler, or a private helper (judged at its call sites). A
+      clear anywhere else is forced (RT011) and proves nothing;
     - a fresh connection: after a `connect()` call, in `session.created` branches and in
       handlers for `open`/`connect`. Sending a greeting there is the documented
       one-shot pattern;

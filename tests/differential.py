@@ -35,7 +35,10 @@ from rtlint.runtime import Emulator, EmulatorConfig, TurnDetection, audio
 from rtlint.runtime.events import ACTIVE_RESPONSE, Event, error_code
 
 SETTINGS = Settings(rules=all_rules())
-MECHANISMS = ("helper", "flags", "flush-method", "active-only")
+MECHANISMS = ("helper", "flags", "flush-method")
+HELD_BACK = "active-only"
+"""A class with only an active flag, set when ``response.created`` arrives: adding a deferral
+alone would leave the slot open until then (an RT003 finding), so the fixer holds it back."""
 STEP = 5.0
 """Upper bound, in seconds, of any single wait."""
 
@@ -98,7 +101,9 @@ _ITEMS = {
 _ON_EVENT = """
     async def on_event(self, event):
         kind = event["type"]
-        if kind == "session.created":
+        if kind == "session.created":  # a fresh session: nothing active, nothing pending
+            self._response_pending = False
+            self._response_active = False
             self._response_active = True
             await self._send({{"type": "response.create", "event_id": "greeting"}})
         elif kind == "response.created":
@@ -238,6 +243,9 @@ _TS_SITES = {
 _TS_ON_EVENT = """
   onEvent(event) {
     if (event.type === "session.created") {
+      // a fresh session: nothing active, nothing pending
+      this.responsePending = false;
+      this.responseActive = false;
       this.responseActive = true;
       this.send({ type: "response.create", event_id: "greeting" });
     } else if (event.type === "response.created") {

@@ -17,7 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.differential import MECHANISMS, Outcome, Shape, compare, compare_typescript, schedule
+from rtlint.fixer import fix_source
+from tests.differential import (
+    HELD_BACK,
+    MECHANISMS,
+    SETTINGS,
+    Outcome,
+    Shape,
+    adapter,
+    compare,
+    compare_typescript,
+    schedule,
+)
 from tests.runtime.scenario import run
 
 SEED = 20261130
@@ -48,6 +59,14 @@ def test_fixed_python_adapter_is_never_rejected_loses_no_turn_and_sends_the_same
 ) -> None:
     shape, rng = _draw(mechanism, via_helper, "python")
     _check(run(compare(shape, schedule(rng, 6)), timeout=30.0))
+
+
+def test_a_deferral_that_would_leave_the_slot_open_is_held_back() -> None:
+    shape, _ = _draw(HELD_BACK, False, "python")
+    source = adapter(shape)
+    result = fix_source("adapter.py", source.encode(), SETTINGS, unsafe=True)
+    assert result.applied == 0 and result.fixed == source.encode(), result.notes
+    assert result.notes and {d.code for d in result.remaining} == {"RT001"}
 
 
 @pytest.fixture(scope="session")

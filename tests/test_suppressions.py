@@ -9,8 +9,9 @@ import pytest
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.engine import Settings, check_source
 from rtlint.registry import all_rules, by_selector
+from rtlint.selection import select_rules
 
-ALL = Settings(rules=all_rules())
+ALL = Settings(rules=select_rules())  # the default selection: preview rules stay off
 SEND_PY = 'await self.ws.send(json.dumps({"type": "response.create"}))'
 SEND_TS = 'this.ws.send(JSON.stringify({ type: "response.create" }));'
 WRAPPED_PY = ("await self.ws.send(", '    json.dumps({"type": "response.create"}),', ")")

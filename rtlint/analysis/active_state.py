@@ -49,6 +49,7 @@ from rtlint.analysis.guards import (
     flag_name,
     owner_of,
 )
+from rtlint.analysis.occasions import CLOSE_EVENTS, CLOSE_NAMES
 from rtlint.vocabulary import Vocabulary, norm
 
 CHECKED = "checked"
@@ -108,9 +109,18 @@ def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
     fresh = not _fresh_session_creates(fns, infos, emits, entries, vocab)
     audio_starts = _VAD_OFF.search(module.source) is None
     for fn in fns:
+        ends = ends_responses(fn, entries[fn.index], handled.get(fn.index))
         result.sites.append(
             _solve_function(
-                fn, index, infos[fn.index], emits, vocab, entries[fn.index], fresh, audio_starts
+                fn,
+                index,
+                infos[fn.index],
+                emits,
+                vocab,
+                entries[fn.index],
+                fresh,
+                audio_starts,
+                clears_prove_idle=ends,
             )
         )
     for fn_sites in result.sites:
@@ -364,6 +374,29 @@ def _sends_audio(call: ir.VCall, fn: ir.Function, index: ModuleIndex) -> bool:
     return any(index.carries_event(a, fn, e) for a in args for e in vocab.audio_events)
 
 
+def ends_responses(fn: ir.Function, entry: Fact, registered: str | None = None) -> bool:
+    """Is ``fn`` a place where clearing the active state means the response ended?
+
+    A terminal or fresh-connection handler, a close/disconnect path, an ``error`` handler,
+    or a private helper (its callers are judged instead). Anywhere else a clear is forced
+    (after a timeout, at turn start): it proves nothing, and RT011 reports it.
+    """
+    if fn.private or entry == EVERYONE or norm(fn.name) in CLOSE_NAMES:
+        return True
+    events = {fn.callback_event, registered}
+    return bool(events & (CLOSE_EVENTS | {"error"}))
+
+
+_ENDED = "ended"
+"""A fact token: this path handles ``response.done``, ``error`` or a fresh connection, so
+a clear here is not forced."""
+
+
+def _handles(test: cfgs.Test, value: bool, events: set[str]) -> Fact:
+    taken = isinstance(test, ir.CCompare) and value == (test.op == "==")
+    return frozenset({_ENDED}) if taken and _compared_event(test, events) else NOBODY
+
+
 def _clears(assign: ir.Assign, vocab: Vocabulary) -> bool:
     """``active = False/None`` or ``state = IDLE``: the active response has ended."""
     name = flag_name(assign.target)
@@ -387,6 +420,7 @@ def _solve_function(
     entry: Fact,
     fresh: bool = True,
     audio_starts: bool = True,
+    clears_prove_idle: bool = True,
 ) -> list[Site]:
     """Solve one function. ``fresh``: a fresh connection proves no response is active;
     ``audio_starts``: input audio may start a response (server VAD is on)."""
@@ -404,7 +438,7 @@ def _solve_function(
     def step(node: cfgs.Node, fact: Fact, record: bool) -> Fact:
         for effect in node.effects:
             if isinstance(effect, ir.Assign):
-                if _clears(effect, vocab):
+                if (clears_prove_idle or _ENDED in fact) and _clears(effect, vocab):
                     fact = fact | _checked(frozenset({owner_of(effect.target, fn.params)}))
                 continue
             if not isinstance(effect, ir.Call):
@@ -433,10 +467,15 @@ def _solve_function(
                 fact = fact - EVERYONE
         return fact
 
+    ending = {"error", *vocab.terminal_events, *vocab.fresh_events}
+
+    def edge_gen(test: cfgs.Test, value: bool) -> Fact:
+        return _checked(guards.proves_idle(test, value)) | _handles(test, value, ending)
+
     facts = solve(
         graph,
         entry,
-        lambda test, value: _checked(guards.proves_idle(test, value)),
+        edge_gen,
         lambda node, fact: step(node, fact, record=False),
     )
     for node, fact in zip(graph.nodes, facts, strict=True):

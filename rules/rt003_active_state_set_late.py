@@ -1,0 +1,154 @@
+"""RT003 active-state-set-late."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rtlint.analysis.lifecycle import Adapter, Send, shown
+from rtlint.diagnostics import Diagnostic, Related
+from rtlint.rule import Context, Example, Rule
+
+
+class ActiveStateSetLate(Rule):
+    """
+    ## What it does
+    Flags an active-response state that guards `response.create` but is set only when
+    `response.created` arrives: no send of the adapter sets (reserves) a response-state
+    field on every path before it.
+
+    ## Why is this bad?
+    Between sending `response.create` and receiving `response.created` the flag still says
+    "idle". A second request in that window (a tool result, the next user turn, a server-VAD
+    turn end) passes the guard and is sent too; the server rejects it with
+    `conversation_already_has_active_response` and the turn is lost.
+
+    ## Example
+    ```python
+    async def request_response(self):
+        if self._response_active:
+            self._response_requested = True
+            return
+        await self._send({"type": "response.create"})
+
+
+    def _receive(self, event):
+        if event["type"] == "response.created":
+            self._response_active = True
+    ```
+
+    ## Use instead
+    Reserve the slot when sending (and give it back if the send raises); `response.created`
+    only confirms it:
+    ```python
+    async def request_response(self):
+        if self._response_active:
+            self._response_requested = True
+            return
+        self._response_active = True
+        await self._send({"type": "response.create"})
+    ```
+
+    ## Known limitations
+    A reservation made by another object (a sequencer) is not seen; route the create through
+    it and the send is no longer the adapter's.
+    """
+
+    code = "RT003"
+    name = "active-state-set-late"
+    summary = "the active state is set on `response.created`, not when `response.create` is sent"
+
+    valid = (
+        Example(
+            """
+            class Adapter:
+                async def request_response(self):
+                    if self._response_active:
+                        return
+                    self._response_active = True
+                    await self.ws.send('{"type": "response.create"}')
+
+                def _receive(self, event):
+                    if event["type"] == "response.created":
+                        self._response_active = True
+                    elif event["type"] == "response.done":
+                        self._response_active = False
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              requestResponse(): void {
+                if (this.responseActive) return;
+                this.responseActive = true;
+                this.ws.send(JSON.stringify({ type: "response.create" }));
+              }
+              receive(event: { type: string }): void {
+                if (event.type === "response.done") this.responseActive = false;
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+    invalid = (
+        Example(
+            """
+            class Adapter:
+                async def request_response(self):
+                    if self._response_active:
+                        return
+                    await self.ws.send('{"type": "response.create"}')
+
+                def _receive(self, event):
+                    if event["type"] == "response.created":
+                        self._response_active = True  # expect: RT003
+                    elif event["type"] == "response.done":
+                        self._response_active = False
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              requestResponse(): void {
+                if (this.responseActive) return;
+                this.ws.send(JSON.stringify({ type: "response.create" }));
+              }
+              receive(event: { type: string }): void {
+                if (event.type === "response.created") this.responseActive = true; // expect: RT003
+                else if (event.type === "response.done") this.responseActive = false;
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        for adapter in ctx.lifecycle.adapters:
+            if not adapter.sends or any(s.reserved for s in adapter.sends):
+                continue
+            guards = {f for p in adapter.paths_of("send") for f in p.reads}
+            seen: set[int] = set()
+            for path in adapter.paths_of("event", "response.created"):
+                for w in path.writes:
+                    f = adapter.fields[w.field]
+                    if f.role != "active" or w.action != "set" or w.field not in guards:
+                        continue
+                    if w.span.start_byte in seen:
+                        continue
+                    seen.add(w.span.start_byte)
+                    send = _guarded_send(adapter, w.field)
+                    yield self.diagnostic(
+                        ctx, w.span,
+                        f"`{shown(f.name)}` is set only when `response.created` arrives, not "
+                        f"when `response.create` is sent (line {send.span.line}): a second "
+                        "request in between passes the guard; reserve the slot at the send",
+                        related=(Related(send.span, "the send that does not reserve the slot"),),
+                    )  # fmt: skip
+
+
+def _guarded_send(adapter: Adapter, name: str) -> Send:
+    """The first send whose function tests ``name`` (else the first send)."""
+    guarded = {p.function for p in adapter.paths_of("send") if name in p.tests}
+    sends = sorted(adapter.sends, key=lambda s: s.span)
+    return next((s for s in sends if s.function in guarded), sends[0])

@@ -1,0 +1,121 @@
+"""RT010 benign-race-is-fatal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rtlint.analysis.lifecycle import always_fatal, tells_errors_apart
+from rtlint.diagnostics import Diagnostic, Related
+from rtlint.rule import Context, Example, Rule
+
+
+class BenignRaceIsFatal(Rule):
+    """
+    ## What it does
+    Flags a handler of the server's `error` event that raises, or closes the session, on
+    every error without looking at its code or message.
+
+    ## Why is this bad?
+    Some errors are the normal outcome of a race no client can rule out: a server-VAD
+    response that started just before our `response.create`
+    (`conversation_already_has_active_response`), a `response.cancel` that lost to the
+    response's natural end (`response_cancel_not_active`). The server reports them and
+    carries on; a client that treats every `error` as fatal ends the call instead.
+
+    ## Example
+    ```python
+    elif kind == "error":
+        raise RealtimeError(event["error"]["message"])
+    ```
+
+    ## Use instead
+    Classify by code, falling back to the message prefix (beta payloads have `code: null`):
+    ```python
+    elif kind == "error":
+        code = event["error"].get("code")
+        if code in ("conversation_already_has_active_response", "response_cancel_not_active"):
+            log.debug("benign race: %s", code)
+        else:
+            raise RealtimeError(event["error"]["message"])
+    ```
+
+    ## Known limitations
+    "Every error" is judged on the handler's structure (a `raise`/`throw` or a closing call
+    reached unconditionally, or in every branch); any test of the error's code or message
+    counts as telling errors apart.
+    """
+
+    code = "RT010"
+    name = "benign-race-is-fatal"
+    summary = "an `error` handler ends the session on every error, benign races included"
+
+    valid = (
+        Example(
+            """
+            class Adapter:
+                async def _receive(self, event):
+                    if event["type"] == "response.done":
+                        self._response_active = False
+                    elif event["type"] == "error":
+                        if event["error"].get("code") == "response_cancel_not_active":
+                            return
+                        raise RuntimeError(event["error"]["message"])
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              receive(event: any): void {
+                if (event.type === "response.done") this.responseActive = false;
+                else if (event.type === "error") {
+                  if (BENIGN_CODES.has(event.error.code)) return;
+                  this.ws.close();
+                }
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+    invalid = (
+        Example(
+            """
+            class Adapter:
+                async def _receive(self, event):
+                    if event["type"] == "response.done":
+                        self._response_active = False
+                    elif event["type"] == "error":
+                        raise RuntimeError(event["error"]["message"])  # expect: RT010
+            """
+        ),
+        Example(
+            """
+            class Adapter {
+              receive(event: any): void {
+                if (event.type === "response.done") this.responseActive = false;
+                else if (event.type === "error") {
+                  console.error(event.error);
+                  this.ws.close(); // expect: RT010
+                }
+              }
+            }
+            """,
+            "typescript",
+        ),
+    )
+
+    def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        for adapter in ctx.lifecycle.adapters:
+            if not adapter.realtime:
+                continue
+            for path in adapter.paths_of("event", "error"):
+                fatal = always_fatal(path.body)
+                if fatal is None or tells_errors_apart(path.body):
+                    continue
+                yield self.diagnostic(
+                    ctx, fatal,
+                    "every `error` ends the session here, including the recoverable "
+                    "`conversation_already_has_active_response` and `response_cancel_not_active`"
+                    ": check `error.code` (or the message prefix) first",
+                    related=(Related(path.span, "the `error` handler"),),
+                )  # fmt: skip
