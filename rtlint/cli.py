@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from rtlint import __version__, cache, exitcodes
+from rtlint import __version__, cache, exitcodes, timings
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
 from rtlint.discovery import discover
@@ -158,6 +158,12 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--timings",
+    "show_timings",
+    is_flag=True,
+    help="Print the time per stage, per rule and of the slowest files to stderr.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -181,8 +187,11 @@ def check(
     cache_dir: str | None,
     no_cache: bool,
     jobs: int | None,
+    show_timings: bool,
 ) -> None:
     """Check PATHS (default: the current directory) for unguarded `response.create`."""
+    if show_timings:
+        timings.collect()
     fixing = fix or diff
     needs_edits = fixing or any(f in _EDIT_FORMATS for f in (output_format, *dict(output_files)))
     project = Project(

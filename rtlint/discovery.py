@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pathspec
 
+from rtlint import timings
 from rtlint.frontends import SUFFIXES
 
 DEFAULT_EXCLUDE = (
@@ -82,6 +83,13 @@ def discover(
     Files named explicitly are always checked (whatever ``include`` says) unless
     ``force_exclude`` and an exclude glob matches them.
     """
+    with timings.stage("discover"):
+        return _discover(paths, filter_for, force_exclude)
+
+
+def _discover(
+    paths: Iterable[str], filter_for: Callable[[Path], Filter], force_exclude: bool
+) -> Discovery:
     result = Discovery()
     seen: set[Path] = set()
     for raw in paths:
