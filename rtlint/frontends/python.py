@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from typing import cast
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
+from libcst.metadata.span_provider import (
+    CodeSpan,
+    SpanProvidingCodegenState,
+    byte_length_in_utf8,
+)
 
 from rtlint import ir
 from rtlint.frontends import ParseError
@@ -44,11 +50,31 @@ def lower(path: str, source: bytes) -> ir.Module:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise _syntax_error(source, exc) from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(ByteSpanPositionProvider)
     # Positions count from the decoded text, which has no BOM.
     shift = bom_length(source)
-    return _Lowerer(path, source, positions, shift).module(module)
+    return _Lowerer(path, source, positions(module, source.isascii()), shift).module(module)
+
+
+class _Computed:
+    """Where :class:`SpanProvidingCodegenState` puts the spans (a metadata provider's slot)."""
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, CodeSpan] = {}
+
+
+def positions(module: cst.Module, ascii_only: bool) -> dict[cst.CSTNode, CodeSpan]:
+    """The byte span of every node: what ``ByteSpanPositionProvider`` gives, from one
+    code generation pass, without the tree visit a ``MetadataWrapper`` adds (and, for
+    ASCII sources, without encoding every token to count its bytes)."""
+    spans = _Computed()
+    state = SpanProvidingCodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=spans,  # type: ignore[arg-type]  # only its _computed slot is used
+        get_length=len if ascii_only else byte_length_in_utf8,
+    )
+    module._codegen(state)
+    return spans._computed
 
 
 def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
@@ -404,7 +430,7 @@ class _Lowerer:
                 out.append(ir.Await(self.span(node)))
             return
         if isinstance(node, cst.Yield):
-            for child in node.children:
+            for child in children(node):
                 self._collect(child, out, awaited=False)
             out.append(ir.Await(self.span(node)))
             return
@@ -414,7 +440,7 @@ class _Lowerer:
             if path is not None:
                 out.append(ir.Assign(path, self.value(node.value), self.span(node)))
             return
-        for child in node.children:
+        for child in children(node):
             self._collect(child, out, awaited=False)
         if isinstance(node, cst.Call):
             call = self.value(node)
@@ -536,6 +562,27 @@ class _Lowerer:
         if isinstance(node, cst.NamedExpr):
             return self.cond(node.value)
         return ir.CAtom(self.value(node))
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes of ``node``, in the order of ``node.children`` as far as calls, awaits,
+    lambdas, yields and walrus targets go (that order is the order of effects), without the
+    cost of ``children``, which rebuilds the node through a visitor."""
+    if isinstance(node, cst.IfExp):  # the only node whose fields are not in source order
+        return [node.body, node.test, node.orelse]
+    out: list[cst.CSTNode] = []
+    for name in _node_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, tuple | list):
+            out += [v for v in value if isinstance(v, cst.CSTNode)]
+    return out
+
+
+@functools.cache
+def _node_fields(cls: type[cst.CSTNode]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _body(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
