@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import functools
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -46,35 +48,88 @@ def bom_length(source: bytes) -> int:
 
 def lower(path: str, source: bytes) -> ir.Module:
     """Parse ``source`` with libcst and lower it; :class:`ParseError` when it does not parse."""
+    body, spans = parse(source)
+    # Positions count from the decoded text, which has no BOM.
+    shift = bom_length(source)
+    return _Lowerer(path, source, spans, shift).module(body)
+
+
+Spans = dict[cst.CSTNode, CodeSpan]
+
+
+def parse(source: bytes) -> tuple[Sequence[cst.BaseStatement], Spans]:
+    """The module's statements and every node's byte span.
+
+    A file is parsed one top-level definition at a time when it can be: libcst's cost per
+    line grows with the size of what it parses, and the pieces are small. Splitting only
+    at lines that start with ``def``, ``class`` or a decorator keeps the statements what
+    they are; if a cut fell inside a string or brackets, its piece does not parse, and
+    the file is parsed whole.
+    """
+    ascii_only = source.isascii()
+    pieces = _pieces(source)
+    if len(pieces) > 1:
+        spans: Spans = {}
+        body: list[cst.BaseStatement] = []
+        try:
+            for offset, piece in pieces:
+                module = cst.parse_module(piece)
+                body += module.body
+                positions(module, ascii_only, offset, spans)
+            return body, spans
+        except Exception:  # the whole file says what is wrong, and where
+            pass
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise _syntax_error(source, exc) from None
-    # Positions count from the decoded text, which has no BOM.
-    shift = bom_length(source)
-    return _Lowerer(path, source, positions(module, source.isascii()), shift).module(module)
+    return module.body, positions(module, ascii_only)
+
+
+_TOP_LEVEL = re.compile(rb"^(?:@|def\b|async[ \t]+def\b|class\b)", re.MULTILINE)
+_CODING = re.compile(rb"coding[:=]")
+
+
+def _pieces(source: bytes) -> list[tuple[int, bytes]]:
+    """(offset, text) of the file cut before each top-level definition (its decorators
+    included); one piece when the file declares an encoding or starts with a BOM."""
+    head = source.split(b"\n", 2)[:2]
+    if source.startswith(codecs.BOM_UTF8) or any(_CODING.search(line) for line in head):
+        return [(0, source)]
+    cuts = [0]
+    decorated = False
+    for match in _TOP_LEVEL.finditer(source):
+        if match.start() > 0 and not decorated:
+            cuts.append(match.start())
+        decorated = source[match.start()] == ord("@")
+    cuts.append(len(source))
+    return [(a, source[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 class _Computed:
     """Where :class:`SpanProvidingCodegenState` puts the spans (a metadata provider's slot)."""
 
-    def __init__(self) -> None:
-        self._computed: dict[cst.CSTNode, CodeSpan] = {}
+    def __init__(self, spans: Spans) -> None:
+        self._computed = spans
 
 
-def positions(module: cst.Module, ascii_only: bool) -> dict[cst.CSTNode, CodeSpan]:
-    """The byte span of every node: what ``ByteSpanPositionProvider`` gives, from one
-    code generation pass, without the tree visit a ``MetadataWrapper`` adds (and, for
-    ASCII sources, without encoding every token to count its bytes)."""
-    spans = _Computed()
+def positions(
+    module: cst.Module, ascii_only: bool, start: int = 0, spans: Spans | None = None
+) -> Spans:
+    """The byte span of every node (``spans``, filled in): what ``ByteSpanPositionProvider``
+    gives, from one code generation pass, without the tree visit a ``MetadataWrapper``
+    adds (and, for ASCII sources, without encoding every token to count its bytes).
+    ``start`` is the offset of ``module`` in the file."""
+    computed = _Computed({} if spans is None else spans)
     state = SpanProvidingCodegenState(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
-        provider=spans,  # type: ignore[arg-type]  # only its _computed slot is used
+        provider=computed,  # type: ignore[arg-type]  # only its _computed slot is used
         get_length=len if ascii_only else byte_length_in_utf8,
+        position=start,
     )
     module._codegen(state)
-    return spans._computed
+    return computed._computed
 
 
 def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
@@ -94,13 +149,13 @@ class _Lowerer:
         self,
         path: str,
         source: bytes,
-        positions: object,
+        positions: Spans,
         shift: int,
     ) -> None:
         self.path = path
         self.source = source
         self.lines = LineIndex(source)
-        self.positions = cast("dict[cst.CSTNode, CodeSpan]", positions)
+        self.positions = positions
         self.shift = shift
         self.functions: list[ir.Function] = []
         self.strings: set[str] = set()
@@ -117,13 +172,13 @@ class _Lowerer:
 
     # -- functions
 
-    def module(self, module: cst.Module) -> ir.Module:
+    def module(self, body: Sequence[cst.BaseStatement]) -> ir.Module:
         whole = self.lines.span(0, len(self.source))
         top = ir.Function(0, "<module>", "module", (), [], whole, whole)
         self.functions.append(top)
         self.fn_stack.append(0)
         self.class_stack.append(None)
-        top.body = self.block(module.body)
+        top.body = self.block(body)
         return ir.Module(self.path, "python", self.source, self.functions, frozenset(self.strings))
 
     def new_function(
