@@ -81,7 +81,7 @@ def plan(
     if finding.chain:
         return None  # the fix belongs in the caller; the finding names it
     cls = analysis.index.class_of(fn)
-    methods = [f for f in module.functions if cls is not None and analysis.index.class_of(f) == cls]
+    methods = analysis.index.members(cls) if cls is not None else []
     base = Plan("suggest", Safety.DISPLAY_ONLY, stmt.span, fn, ends)
     if cls is None:
         return base
