@@ -127,7 +127,8 @@ class Rtlint:
 
     def run(self, target: Path, repeat: int, warm: bool = False, *names: str) -> Run:
         if warm:
-            subprocess.run(self.command(str(target), warm=True), env=self.env, capture_output=True)
+            command = self.command(str(target), warm=True)  # the same cwd: the key has the root
+            subprocess.run(command, cwd=target, env=self.env, capture_output=True)
         command = self.command(*(names or (str(target),)), warm=warm)
         return measure(command, target, repeat, self.env)
 
@@ -192,7 +193,7 @@ def main() -> None:
         baseline = Rtlint(checkout(args.baseline, base), base / "cache-baseline")
         files = sum(1 for p in corpus.rglob("*") if p.is_file())
         print(f"real-code corpus: {files} files, {lines_in(corpus):,} lines\n")
-        print(f"{'tool':<34} {'wall':>9} {'peak':>11} {'tool / rtlint':>9}")
+        print(f"{'tool':<34} {'wall':>9} {'peak':>11} {'rtlint / tool':>9}")
         cold = current.run(corpus, args.repeat)
         warm = current.run(corpus, args.repeat, warm=True)
         print(row("rtlint check (cold, --no-cache)", cold))

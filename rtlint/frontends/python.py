@@ -473,6 +473,19 @@ class _Lowerer:
         return out
 
     def _collect(self, node: cst.CSTNode, out: list[ir.Effect], awaited: bool) -> None:
+        kind = type(node)  # libcst's node classes are final: the type says what isinstance says
+        if kind is cst.Call:
+            for child in children(node):
+                self._collect(child, out, awaited=False)
+            call = self.value(cast("cst.Call", node))
+            if isinstance(call, ir.VCall):
+                out.append(ir.Call(call, awaited))
+                self._mark_callbacks(call)
+            return
+        if kind not in _SPECIAL_EFFECTS:
+            for child in children(node):
+                self._collect(child, out, awaited=False)
+            return
         if isinstance(node, cst.Lambda):
             index = self.lambda_(node)
             out.append(ir.Closure(index, self.span(node)))
@@ -495,13 +508,6 @@ class _Lowerer:
             if path is not None:
                 out.append(ir.Assign(path, self.value(node.value), self.span(node)))
             return
-        for child in children(node):
-            self._collect(child, out, awaited=False)
-        if isinstance(node, cst.Call):
-            call = self.value(node)
-            if isinstance(call, ir.VCall):
-                out.append(ir.Call(call, awaited))
-                self._mark_callbacks(call)
 
     def _mark_callbacks(self, call: ir.VCall) -> None:
         event = call.args[0].value if call.args and isinstance(call.args[0], ir.VStr) else None
@@ -627,12 +633,35 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
         return [node.body, node.test, node.orelse]
     out: list[cst.CSTNode] = []
     for name in _node_fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            out.append(value)
-        elif isinstance(value, tuple | list):
-            out += [v for v in value if isinstance(v, cst.CSTNode)]
+        value: object = getattr(node, name)
+        kind: type = type(value)
+        if isinstance(value, tuple | list):
+            items: tuple[object, ...] | list[object] = value
+            out += [cast("cst.CSTNode", v) for v in items if _may_have_effects(type(v))]
+        elif _may_have_effects(kind):
+            out.append(cast("cst.CSTNode", value))
     return out
+
+
+_SPECIAL_EFFECTS = frozenset({cst.Lambda, cst.Await, cst.Yield, cst.NamedExpr})
+_NO_EFFECTS = (
+    cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline,
+    cst.Comment, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+    cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Comma, cst.Dot, cst.Colon, cst.AssignEqual,
+    cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp,
+    cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis,
+)  # fmt: skip
+"""Nodes that contain no call, await, lambda, yield or walrus: not worth descending into."""
+
+
+_EFFECTFUL: dict[type, bool] = {}
+
+
+def _may_have_effects(cls: type) -> bool:
+    known = _EFFECTFUL.get(cls)
+    if known is None:
+        known = _EFFECTFUL[cls] = issubclass(cls, cst.CSTNode) and not issubclass(cls, _NO_EFFECTS)
+    return known
 
 
 @functools.cache
