@@ -187,6 +187,8 @@ def check_files(
 ) -> list[FileResult]:
     """Check many files, in order. They are read, prefiltered and looked up in the cache
     here; only those left to analyse go to worker processes (see :func:`_analyse_all`)."""
+    from rtlint import cache  # it imports this module
+
     results: list[FileResult | None] = []
     todo: list[tuple[int, str, bytes, str | None]] = []
     for path in paths:
@@ -205,8 +207,6 @@ def check_files(
             continue
         digest = None
         if settings.cache_dir is not None:
-            from rtlint import cache
-
             digest = cache.key(str(path), source, settings)
             cached = cache.load(settings.cache_dir, digest)
             if cached is not None:
@@ -219,15 +219,14 @@ def check_files(
         timings.add_file(times)
         results[index] = result
         if digest is not None and settings.cache_dir is not None:
-            from rtlint import cache
-
             cache.store(settings.cache_dir, digest, result)
     timings.checked()
     return [r for r in results if r is not None]
 
 
 POOL_MIN_BYTES = 96 * 1024
-"""Less source than this is analysed faster in this process than by starting workers."""
+"""Less source to analyse than this (well under a second of work) is analysed faster in
+this process than by starting workers."""
 
 
 def _analyse_all(
