@@ -4,7 +4,7 @@
     python bench/run.py --baseline REV   # working tree vs REV
     python bench/run.py --quick          # no 4x growth row
 
-Needs ``pip install -e '.[bench]'`` (ast-grep and ruff) and ``grep``. It prints:
+Needs ``pip install -e '.[bench]'`` (ast-grep and ruff), ``grep`` and GNU ``time``. It prints:
 
 1. the real-code corpus (the source files of the packages under ``--corpus``: pipecat,
    livekit-agents and its OpenAI plugin, openai-agents for Python and JS, openai for
@@ -51,17 +51,18 @@ class Run:
 
 
 def measure(command: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None) -> Run:
-    """Best wall time of ``repeat`` runs; peak RSS of the largest process (``wait4``)."""
+    """Best wall time of ``repeat`` runs; peak RSS of the largest process, from GNU time
+    (``wait4`` in this process would count the pages of this process at the fork)."""
     walls, peaks, stdout = [], [], ""
     for _ in range(repeat):
         start = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
-        stdout = process.stdout.read() if process.stdout else ""
-        _, _, usage = os.wait4(process.pid, 0)
+        run = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", *command],
+            cwd=cwd, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
         walls.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
+        peaks.append(int(run.stderr.strip().splitlines()[-1]) / 1024)
+        stdout = run.stdout
     return Run(min(walls), max(peaks), stdout)
 
 
