@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from rtlint import __version__, baseline, cache, exitcodes, lsp
+from rtlint import __version__, baseline, cache, exitcodes, lsp, timings
 from rtlint.clean import clean
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
@@ -176,6 +176,12 @@ isolated_option = click.option("--isolated", is_flag=True, help="Ignore all conf
     metavar="FILE",
     help="Record the findings in FILE, then report only new ones.",
 )
+@click.option(
+    "--timings",
+    "show_timings",
+    is_flag=True,
+    help="Print the time per stage, per rule and of the slowest files to stderr.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -202,8 +208,11 @@ def check(
     jobs: int | None,
     baseline_file: Path | None,
     write_baseline: Path | None,
+    show_timings: bool,
 ) -> None:
     """Check PATHS (default: the current directory) for unguarded `response.create`."""
+    if show_timings:
+        timings.collect()
     fixing = fix or diff
     needs_edits = fixing or any(f in _EDIT_FORMATS for f in (output_format, *dict(output_files)))
     project = Project(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import pathspec
+from pathspec.util import normalize_file
 
+from rtlint import timings
 from rtlint.frontends import SUFFIXES
 
 DEFAULT_EXCLUDE = (
@@ -30,6 +34,43 @@ def spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+_PLAIN = re.compile(r"[\w.-]*\w[\w.-]*")
+"""A glob that is a plain name: it matches a path that has a component of that name."""
+
+
+@lru_cache(maxsize=256)
+def matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """``spec(patterns).match_file`` for relative paths, faster when no pattern negates (then
+    any match includes): plain names (``node_modules``) and ``*.ext`` are compared with the
+    path's components, the other patterns are joined into one regular expression."""
+    compiled = spec(patterns)
+    if any(p.include is False or not isinstance(p.regex, re.Pattern) for p in compiled.patterns):
+        return compiled.match_file
+    lines = [line for line in patterns if line.strip() and not line.startswith("#")]
+    names = frozenset(line for line in lines if _PLAIN.fullmatch(line))
+    endings = tuple(line[1:] for line in lines if line[:1] == "*" and _PLAIN.fullmatch(line[1:]))
+    others = [
+        line
+        for line in lines
+        if line not in names and not (line[:1] == "*" and line[1:] in endings)
+    ]
+    regexes = [cast("re.Pattern[str]", p.regex).pattern for p in spec(tuple(others)).patterns]
+    rest = (
+        re.compile("|".join(f"(?:{r.replace('(?P<ps_d>', '(?:')})" for r in regexes)).search
+        if regexes
+        else None
+    )
+
+    def match(rel: str) -> bool:
+        rel = normalize_file(rel)
+        parts = rel.split("/")
+        if not names.isdisjoint(parts) or (endings and any(p.endswith(endings) for p in parts)):
+            return True
+        return rest is not None and rest(rel) is not None
+
+    return match
+
+
 @dataclass(frozen=True)
 class Filter:
     """Include and exclude globs, each set anchored to its own directory."""
@@ -37,21 +78,32 @@ class Filter:
     include: tuple[Path, tuple[str, ...]] = (Path("."), DEFAULT_INCLUDE)
     excludes: tuple[tuple[Path, tuple[str, ...]], ...] = ((Path("."), DEFAULT_EXCLUDE),)
 
-    def excluded(self, path: Path, is_dir: bool = False) -> bool:
-        return any(spec(p).match_file(_relative(path, base, is_dir)) for base, p in self.excludes)
+    def excluded(self, path: str | Path, is_dir: bool = False) -> bool:
+        return any(matcher(p)(_relative(path, base, is_dir)) for base, p in self.excludes)
 
-    def included(self, path: Path) -> bool:
+    def included(self, path: str | Path) -> bool:
         base, patterns = self.include
-        return path.suffix.lower() in SUFFIXES and spec(patterns).match_file(_relative(path, base))
+        suffix = os.path.splitext(path)[1].lower()
+        return suffix in SUFFIXES and matcher(patterns)(_relative(path, base))
 
 
-def _relative(path: Path, base: Path, is_dir: bool = False) -> str:
+def _relative(path: str | Path, base: Path, is_dir: bool = False) -> str:
+    head, name = os.path.split(path)
+    if name in ("", ".", ".."):
+        rel = _relative_path(str(path), base)
+    else:  # one computation per directory: walks ask about every entry of one in turn
+        rel = _relative_path(head, base)
+        rel = f"{rel}/{name}" if rel not in ("", ".") else name
+    return rel + "/" if is_dir else rel
+
+
+@lru_cache(maxsize=1024)
+def _relative_path(path: str, base: Path) -> str:
     absolute, prefix = os.path.abspath(path), os.path.join(base, "")
     inside = absolute.startswith(prefix)
-    rel = (absolute[len(prefix) :] if inside else os.path.relpath(absolute, base)).replace(
+    return (absolute[len(prefix) :] if inside else os.path.relpath(absolute, base)).replace(
         os.sep, "/"
     )
-    return rel + "/" if is_dir else rel
 
 
 @dataclass
@@ -86,6 +138,13 @@ def discover(
     Files named explicitly are always checked (whatever ``include`` says) unless
     ``force_exclude`` and an exclude glob matches them.
     """
+    with timings.stage("discover"):
+        return _discover(paths, filter_for, force_exclude)
+
+
+def _discover(
+    paths: Iterable[str], filter_for: Callable[[Path], Filter], force_exclude: bool
+) -> Discovery:
     result = Discovery()
     seen: set[Path] = set()
     for raw in paths:
@@ -143,19 +202,20 @@ def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -
             globs = Filter(globs.include, tuple((root, p) for _, p in globs.excludes))
         subdirs: list[Path] = []
         for entry in entries:
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_file = entry.is_file()
             except OSError:
                 continue
-            if _ignored(path, is_dir, ignores) or globs.excluded(path, is_dir):
+            if (ignores and _ignored(Path(entry.path), is_dir, ignores)) or globs.excluded(
+                entry.path, is_dir
+            ):
                 continue
             if is_dir:
-                if not _is_venv(path):
-                    subdirs.append(path)
-            elif is_file and globs.included(path):
-                yield path
+                if not _is_venv(Path(entry.path)):
+                    subdirs.append(Path(entry.path))
+            elif is_file and globs.included(entry.path):
+                yield Path(entry.path)
         stack.extend(reversed(subdirs))
 
 

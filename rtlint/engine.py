@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from rtlint import timings
 from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import spec
 from rtlint.frontends import ParseError, lower
 from rtlint.ir import Span
+from rtlint.prefilter import needs_analysis
 from rtlint.rule import DOCS_URL, Context, Rule
 from rtlint.source import LineIndex
 from rtlint.suppressions import apply_suppressions
+from rtlint.timings import FileTimes
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
 T = TypeVar("T")
@@ -65,24 +71,39 @@ class FileResult:
     """False when the file does not parse (reported as E999 when that is selected)."""
 
 
-def prefilter(source: bytes, vocab: Vocabulary) -> bool:
-    """Cheap text test: can this file contain anything a rule looks at?"""
-    if b"response.create" in source or b"response_create" in source:
-        return True
-    if b"response.done" in source or b"response.cancel" in source:
-        return True  # the lifecycle rules judge handlers too
-    folded = source.lower().replace(b"_", b"")
-    if b"responsecreate" in folded or b"createresponse" in folded:
-        return True
-    return any(name.encode() in folded for name in vocab.emitter_helpers)
-
-
-def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
+def check_source(
+    path: str, source: bytes, settings: Settings, times: FileTimes | None = None
+) -> FileResult:
     """Check one file's bytes; inline suppressions are applied to the findings."""
     rules = settings.rules_for(path)
-    result = _run_rules(path, source, rules, settings.vocab, settings.edits)
+    if needs_analysis(source, rules, settings.vocab):
+        with _collector_paused():
+            result = _run_rules(path, source, rules, settings.vocab, settings.edits, times)
+    else:
+        result = FileResult(path, skipped=True)
     if not result.parsed and all(r.code != SYNTAX_ERROR for r in rules):
         result.diagnostics = [d for d in result.diagnostics if d.code != SYNTAX_ERROR]
+    return _suppressed(path, source, rules, result)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one file is analysed. Syntax trees and the
+    IR are acyclic (reference counts free them), and collections that walk their many
+    objects made the cost per line grow with the size of the file."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _suppressed(
+    path: str, source: bytes, rules: tuple[type[Rule], ...], result: FileResult
+) -> FileResult:
+    """``result`` with the inline suppressions of ``source`` applied."""
     parsed = result.error is None and result.parsed
     if parsed and b"rtlint" in source:  # no directive can exist without the word
         result.diagnostics = apply_suppressions(path, source, result.diagnostics, rules)
@@ -90,12 +111,15 @@ def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
 
 
 def _run_rules(
-    path: str, source: bytes, rules: Sequence[type[Rule]], vocab: Vocabulary, edits: bool
+    path: str,
+    source: bytes,
+    rules: tuple[type[Rule], ...],
+    vocab: Vocabulary,
+    edits: bool,
+    times: FileTimes | None = None,
 ) -> FileResult:
     result = FileResult(path)
-    if not prefilter(source, vocab):
-        result.skipped = True
-        return result
+    times = times or FileTimes(path)
     try:
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -104,6 +128,7 @@ def _run_rules(
             column = exc.start - source.rfind(b"\n", 0, exc.start)
             result.error = f"cannot decode as UTF-8 at line {line}, byte {column} of the line"
             return result
+    start = time.perf_counter()
     try:
         module = lower(path, source)
     except ParseError as exc:
@@ -122,16 +147,21 @@ def _run_rules(
     except RecursionError:
         result.error = "too deeply nested to analyse"
         return result
+    finally:
+        times.parse = time.perf_counter() - start
     ctx = Context(module, vocab, edits)
     try:
         for rule in rules:
+            begun = time.perf_counter()
             result.diagnostics.extend(rule().check(ctx))
+            times.rules[rule.code] = time.perf_counter() - begun
     except RecursionError:
         result.diagnostics.clear()
         result.error = "too deeply nested to analyse"
     except Exception as exc:  # a bug in rtlint: name the file, keep checking the others
         result.diagnostics.clear()
         result.error = f"internal error ({type(exc).__name__}: {exc}); please report it"
+    times.analyse = sum(times.rules.values())
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
 
@@ -148,19 +178,7 @@ def read_source(path: Path) -> bytes | str:
 
 def check_file(path: Path, settings: Settings) -> FileResult:
     """Read and check one file; I/O problems become :attr:`FileResult.error`."""
-    source = read_source(path)
-    if isinstance(source, str):
-        return FileResult(str(path), error=source)
-    if settings.cache_dir is None or not prefilter(source, settings.vocab):
-        return check_source(str(path), source, settings)  # the prefilter is cheaper than a key
-    from rtlint import cache
-
-    digest = cache.key(str(path), source, settings)
-    result = cache.load(settings.cache_dir, digest)
-    if result is None:
-        result = check_source(str(path), source, settings)
-        cache.store(settings.cache_dir, digest, result)
-    return result
+    return check_files([path], settings, jobs=1)[0]
 
 
 def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | None) -> list[T]:
@@ -176,8 +194,72 @@ def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | No
 def check_files(
     paths: Sequence[Path], settings: Settings, jobs: int | None = None
 ) -> list[FileResult]:
-    """Check many files."""
-    return in_parallel(functools.partial(check_file, settings=settings), paths, jobs)
+    """Check many files, in order. They are read, prefiltered and looked up in the cache
+    here; only those left to analyse go to worker processes (see :func:`_analyse_all`)."""
+    from rtlint import cache  # it imports this module
+
+    results: list[FileResult | None] = []
+    todo: list[tuple[int, str, bytes, str | None]] = []
+    for path in paths:
+        with timings.stage("read"):
+            source = read_source(path)
+        if isinstance(source, str):
+            results.append(FileResult(str(path), error=source))
+            continue
+        rules = settings.rules_for(str(path))
+        with timings.stage("prefilter"):
+            needed = needs_analysis(source, rules, settings.vocab)
+        if not needed:  # only the suppression pass is left: cheaper than a cache key
+            results.append(
+                _suppressed(str(path), source, rules, FileResult(str(path), skipped=True))
+            )
+            continue
+        digest = None
+        if settings.cache_dir is not None:
+            digest = cache.key(str(path), source, settings)
+            cached = cache.load(settings.cache_dir, digest)
+            if cached is not None:
+                results.append(cached)
+                continue
+        todo.append((len(results), str(path), source, digest))
+        results.append(None)
+    done = _analyse_all([(path, source) for _, path, source, _ in todo], settings, jobs)
+    for (index, _, _, digest), (result, times) in zip(todo, done, strict=True):
+        timings.add_file(times)
+        results[index] = result
+        if digest is not None and settings.cache_dir is not None:
+            cache.store(settings.cache_dir, digest, result)
+    timings.checked()
+    return [r for r in results if r is not None]
+
+
+POOL_MIN_BYTES = 96 * 1024
+"""Less source to analyse than this (well under a second of work) is analysed faster in
+this process than by starting workers."""
+
+
+def _analyse_all(
+    work: list[tuple[str, bytes]], settings: Settings, jobs: int | None
+) -> list[tuple[FileResult, FileTimes]]:
+    """Results for ``work`` in order; in worker processes when there is enough of it. Files
+    are handed out one per task, largest first, so no worker is left with all big ones."""
+    workers = min(jobs if jobs is not None else min(os.cpu_count() or 1, 8), len(work))
+    if workers <= 1 or sum(len(source) for _, source in work) < POOL_MIN_BYTES:
+        return [_analyse(item, settings) for item in work]
+    order = sorted(range(len(work)), key=lambda i: len(work[i][1]), reverse=True)
+    analyse = functools.partial(_analyse, settings=settings)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(analyse, [work[i] for i in order]))
+    results: list[tuple[FileResult, FileTimes]] = [done[0]] * len(work)
+    for position, i in enumerate(order):
+        results[i] = done[position]
+    return results
+
+
+def _analyse(item: tuple[str, bytes], settings: Settings) -> tuple[FileResult, FileTimes]:
+    path, source = item
+    times = FileTimes(path)
+    return check_source(path, source, settings, times), times
 
 
 def _offset(source: bytes, line: int, column: int) -> int:

@@ -74,6 +74,12 @@ class Rule:
     """Opt-in (``--preview``): not yet free of false positives on real adapters."""
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
+    tokens: ClassVar[tuple[str, ...] | None] = None
+    """Words a file must contain for the rule to find anything in it (the prefilter,
+    :mod:`rtlint.prefilter`): whole words, case and underscores ignored. None: every file."""
+    vocabulary_tokens: ClassVar[tuple[tuple[str, Literal["word", "ending"]], ...]] = ()
+    """Vocabulary tables (field name, how) whose names, configured ones included, count as
+    tokens too: as a whole ``word``, or also as the ``ending`` of a longer name."""
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         raise NotImplementedError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.diagnostics import Diagnostic
 from rtlint.rule import Context, Example, Rule
 
@@ -45,6 +46,7 @@ class UnparsableFile(Rule):
     """
 
     code = "E999"
+    tokens = LIFECYCLE_TOKENS  # the files that mention a response are parsed
     name = "syntax-error"
     summary = "The file mentions a response but does not parse, so it cannot be analysed"
 

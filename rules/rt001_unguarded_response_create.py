@@ -135,6 +135,8 @@ class UnguardedResponseCreate(Rule):
     code = "RT001"
     name = "unguarded-response-create"
     summary = "`response.create` can be sent while a response is still active"
+    tokens = ("response.create",)
+    vocabulary_tokens = (("emitter_helpers", "word"), ("create_event_classes", "ending"))
     fix_title = "Check the active-response state first and defer the request until `response.done`"
 
     valid = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.analysis.lifecycle import Adapter, Write, shown
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
@@ -60,6 +61,7 @@ class DeferredRequestNotFlushed(Rule):
     """
 
     code = "RT002"
+    tokens = LIFECYCLE_TOKENS
     name = "deferred-request-not-flushed"
     summary = "a deferred `response.create` request is never flushed, or flushed without clearing"
 

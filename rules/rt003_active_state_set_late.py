@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.analysis.lifecycle import Adapter, Send, shown
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
@@ -54,6 +55,7 @@ class ActiveStateSetLate(Rule):
     """
 
     code = "RT003"
+    tokens = LIFECYCLE_TOKENS
     name = "active-state-set-late"
     summary = "the active state is set on `response.created`, not when `response.create` is sent"
 

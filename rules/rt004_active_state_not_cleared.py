@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.event_names import SERVER
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS, SERVER
 from rtlint.analysis.lifecycle import Adapter, Field, shown, terminal_paths, where
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.fixes.lifecycle_edits import reset_at_start
@@ -56,6 +56,7 @@ class ActiveStateNotCleared(Rule):
     """
 
     code = "RT004"
+    tokens = LIFECYCLE_TOKENS
     name = "active-state-not-cleared"
     summary = "a terminal path (`response.done` of any status, close) leaves the active state set"
     fix_title = "Clear the active state at the start of the close method"

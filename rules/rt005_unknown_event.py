@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rtlint.analysis.event_names import CLIENT, SERVER, Direction, dialect
+from rtlint.analysis.event_names import CLIENT, LIFECYCLE_TOKENS, SERVER, Direction, dialect
 from rtlint.diagnostics import Diagnostic
 from rtlint.rule import Context, Example, Rule
 from rtlint.vocabulary import norm
@@ -52,6 +52,7 @@ class UnknownEvent(Rule):
     """
 
     code = "RT005"
+    tokens = LIFECYCLE_TOKENS
     name = "unknown-event"
     summary = "an event name the Realtime protocol does not have (`response.cancelled`)"
 

@@ -7,6 +7,7 @@ from functools import partial
 
 from rtlint import ir
 from rtlint.analysis.emissions import walk_effects, walk_stmts
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.analysis.guards import GuardClassifier
 from rtlint.analysis.lifecycle import Adapter, terminal_paths
 from rtlint.diagnostics import Diagnostic
@@ -56,6 +57,7 @@ class SuppressedResponseRequest(Rule):
     """
 
     code = "RT006"
+    tokens = LIFECYCLE_TOKENS
     name = "suppressed-response-request"
     summary = "a guard drops the response request while a response is active"
     preview = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.analysis.lifecycle import LifecyclePath, shown, where
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.fixes.lifecycle_edits import reset_at_start
@@ -51,6 +52,7 @@ class StateSurvivesReconnect(Rule):
     """
 
     code = "RT007"
+    tokens = LIFECYCLE_TOKENS
     name = "state-survives-reconnect"
     summary = "response-state fields are not reset when the adapter connects or closes"
     fix_title = "Reset the field at the start of the connect method"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from rtlint.analysis import cancels
 from rtlint.analysis.cancels import BENIGN_CANCEL
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.diagnostics import Diagnostic
 from rtlint.rule import Context, Example, Rule
 
@@ -44,6 +45,7 @@ class UnguardedResponseCancel(Rule):
     """
 
     code = "RT008"
+    tokens = LIFECYCLE_TOKENS
     name = "unguarded-response-cancel"
     summary = "`response.cancel` can be sent when no response is active"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.analysis import cancels
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
 
@@ -43,6 +44,7 @@ class CreateAfterCancel(Rule):
     """
 
     code = "RT009"
+    tokens = LIFECYCLE_TOKENS
     name = "create-after-cancel"
     summary = "`response.create` right after `response.cancel`, before the cancelled response ends"
 

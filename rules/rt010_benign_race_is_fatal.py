@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.analysis.lifecycle import always_fatal, tells_errors_apart
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
@@ -46,6 +47,7 @@ class BenignRaceIsFatal(Rule):
     """
 
     code = "RT010"
+    tokens = LIFECYCLE_TOKENS
     name = "benign-race-is-fatal"
     summary = "an `error` handler ends the session on every error, benign races included"
 

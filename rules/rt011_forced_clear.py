@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from rtlint import ir
 from rtlint.analysis.emissions import walk_effects
-from rtlint.analysis.event_names import SERVER
+from rtlint.analysis.event_names import LIFECYCLE_TOKENS, SERVER
 from rtlint.analysis.lifecycle import Adapter, Write, shown
 from rtlint.analysis.occasions import CLOSE_EVENTS
 from rtlint.diagnostics import Diagnostic
@@ -50,6 +50,7 @@ class ForcedClear(Rule):
     """
 
     code = "RT011"
+    tokens = LIFECYCLE_TOKENS
     name = "forced-clear"
     summary = "the active state is cleared where no response ended, and a create can follow"
 

@@ -97,5 +97,14 @@ def test_a_fix_may_not_add_a_finding_of_a_rule_that_is_not_selected() -> None:
     blocked = fix_source("a.py", FIXABLE.format(connect=CONNECT).encode(), only_rt001, True)
     assert not blocked.changed
     assert "fixes left out: they would add findings of other rules" in blocked.notes
-    applied = fix_source("a.py", FIXABLE.format(connect="").encode(), only_rt001, True)
+    # Without the late set on `response.created` (an RT003 finding once a guard reads the
+    # flag) and with nothing to reset on connect, the same fix adds nothing: it is applied.
+    late_set = (
+        'if event["type"] == "response.created":\n'
+        "            self._response_active = True\n"
+        "        elif"
+    )
+    source = FIXABLE.format(connect="").replace(late_set, "if")
+    assert source != FIXABLE.format(connect="")
+    applied = fix_source("a.py", source.encode(), only_rt001, True)
     assert applied.changed and applied.applied == 1

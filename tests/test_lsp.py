@@ -67,9 +67,7 @@ class Adapter:
         await self.ws.send(json.dumps({"type": "response.create"}))
 
     async def on_event(self, event):
-        if event["type"] == "response.created":
-            self._response_active = True
-        elif event["type"] == "response.done":
+        if event["type"] == "response.done":
             self._response_active = False
 """
 

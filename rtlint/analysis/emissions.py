@@ -159,6 +159,7 @@ class ModuleIndex:
         )
         self._builder_memo: dict[int, CreateEvent | None] = {}
         self._dispatch_memo: dict[int, bool] = {}
+        self._members: dict[str, list[ir.Function]] | None = None
 
     # -- scopes
 
@@ -172,6 +173,16 @@ class ModuleIndex:
                 return None  # a nested plain function rebinds `this` in JS; Python has no self
             cur = self.functions[cur.parent] if cur.parent is not None else None
         return None
+
+    def members(self, cls: str) -> list[ir.Function]:
+        """The functions, in file order, whose ``self``/``this`` is ``cls`` (:meth:`class_of`)."""
+        if self._members is None:
+            self._members = {}
+            for fn in self.functions:
+                owner = self.class_of(fn)
+                if owner is not None:
+                    self._members.setdefault(owner, []).append(fn)
+        return self._members.get(cls, [])
 
     def lookup(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
         """Values assigned to ``path`` in ``fn`` or, for plain names, an enclosing function."""

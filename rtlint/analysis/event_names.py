@@ -94,3 +94,14 @@ def closest(name: str, direction: Direction) -> str | None:
     found = difflib.get_close_matches(name, sorted(SERVER if direction == "server" else CLIENT),
                                       n=1, cutoff=0.75)  # fmt: skip
     return found[0] if found else None
+
+
+LIFECYCLE_TOKENS = (
+    "response.create",
+    "response.created",
+    "response.done",
+    "response.cancel",
+    "response.cancelled",
+)
+"""The words a file must hold for the lifecycle rules to judge it (the prefilter): an
+adapter that sends, cancels or handles responses names at least one of them."""

@@ -96,7 +96,7 @@ def plan(
         return None
     stmt, ends = located
     cls = analysis.index.class_of(fn)
-    methods = [f for f in module.functions if cls is not None and analysis.index.class_of(f) == cls]
+    methods = analysis.index.members(cls) if cls is not None else []
     base = _suggestion(module, fn, stmt.span, ends)
     if cls is None:
         return base

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import functools
+import itertools
+import re
 from collections.abc import Callable, Sequence
 from typing import cast
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
+from libcst.metadata.span_provider import (
+    CodeSpan,
+    SpanProvidingCodegenState,
+    byte_length_in_utf8,
+)
 
 from rtlint import ir
 from rtlint.frontends import ParseError
@@ -40,15 +48,88 @@ def bom_length(source: bytes) -> int:
 
 def lower(path: str, source: bytes) -> ir.Module:
     """Parse ``source`` with libcst and lower it; :class:`ParseError` when it does not parse."""
+    body, spans = parse(source)
+    # Positions count from the decoded text, which has no BOM.
+    shift = bom_length(source)
+    return _Lowerer(path, source, spans, shift).module(body)
+
+
+Spans = dict[cst.CSTNode, CodeSpan]
+
+
+def parse(source: bytes) -> tuple[Sequence[cst.BaseStatement], Spans]:
+    """The module's statements and every node's byte span.
+
+    A file is parsed one top-level definition at a time when it can be: libcst's cost per
+    line grows with the size of what it parses, and the pieces are small. Splitting only
+    at lines that start with ``def``, ``class`` or a decorator keeps the statements what
+    they are; if a cut fell inside a string or brackets, its piece does not parse, and
+    the file is parsed whole.
+    """
+    ascii_only = source.isascii()
+    pieces = _pieces(source)
+    if len(pieces) > 1:
+        spans: Spans = {}
+        body: list[cst.BaseStatement] = []
+        try:
+            for offset, piece in pieces:
+                module = cst.parse_module(piece)
+                body += module.body
+                positions(module, ascii_only, offset, spans)
+            return body, spans
+        except Exception:  # the whole file says what is wrong, and where
+            pass
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise _syntax_error(source, exc) from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(ByteSpanPositionProvider)
-    # Positions count from the decoded text, which has no BOM.
-    shift = bom_length(source)
-    return _Lowerer(path, source, positions, shift).module(module)
+    return module.body, positions(module, ascii_only)
+
+
+_TOP_LEVEL = re.compile(rb"^(?:@|def\b|async[ \t]+def\b|class\b)", re.MULTILINE)
+_CODING = re.compile(rb"coding[:=]")
+
+
+def _pieces(source: bytes) -> list[tuple[int, bytes]]:
+    """(offset, text) of the file cut before each top-level definition (its decorators
+    included); one piece when the file declares an encoding or starts with a BOM."""
+    head = source.split(b"\n", 2)[:2]
+    if source.startswith(codecs.BOM_UTF8) or any(_CODING.search(line) for line in head):
+        return [(0, source)]
+    cuts = [0]
+    decorated = False
+    for match in _TOP_LEVEL.finditer(source):
+        if match.start() > 0 and not decorated:
+            cuts.append(match.start())
+        decorated = source[match.start()] == ord("@")
+    cuts.append(len(source))
+    return [(a, source[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+class _Computed:
+    """Where :class:`SpanProvidingCodegenState` puts the spans (a metadata provider's slot)."""
+
+    def __init__(self, spans: Spans) -> None:
+        self._computed = spans
+
+
+def positions(
+    module: cst.Module, ascii_only: bool, start: int = 0, spans: Spans | None = None
+) -> Spans:
+    """The byte span of every node (``spans``, filled in): what ``ByteSpanPositionProvider``
+    gives, from one code generation pass, without the tree visit a ``MetadataWrapper``
+    adds (and, for ASCII sources, without encoding every token to count its bytes).
+    ``start`` is the offset of ``module`` in the file."""
+    computed = _Computed({} if spans is None else spans)
+    state = SpanProvidingCodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=computed,  # type: ignore[arg-type]  # only its _computed slot is used
+        get_length=len if ascii_only else byte_length_in_utf8,
+        position=start,
+    )
+    module._codegen(state)
+    return computed._computed
 
 
 def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
@@ -68,13 +149,13 @@ class _Lowerer:
         self,
         path: str,
         source: bytes,
-        positions: object,
+        positions: Spans,
         shift: int,
     ) -> None:
         self.path = path
         self.source = source
         self.lines = LineIndex(source)
-        self.positions = cast("dict[cst.CSTNode, CodeSpan]", positions)
+        self.positions = positions
         self.shift = shift
         self.functions: list[ir.Function] = []
         self.strings: set[str] = set()
@@ -91,13 +172,13 @@ class _Lowerer:
 
     # -- functions
 
-    def module(self, module: cst.Module) -> ir.Module:
+    def module(self, body: Sequence[cst.BaseStatement]) -> ir.Module:
         whole = self.lines.span(0, len(self.source))
         top = ir.Function(0, "<module>", "module", (), [], whole, whole)
         self.functions.append(top)
         self.fn_stack.append(0)
         self.class_stack.append(None)
-        top.body = self.block(module.body)
+        top.body = self.block(body)
         return ir.Module(self.path, "python", self.source, self.functions, frozenset(self.strings))
 
     def new_function(
@@ -409,6 +490,19 @@ class _Lowerer:
         return out
 
     def _collect(self, node: cst.CSTNode, out: list[ir.Effect], awaited: bool) -> None:
+        kind = type(node)  # libcst's node classes are final: the type says what isinstance says
+        if kind is cst.Call:
+            for child in children(node):
+                self._collect(child, out, awaited=False)
+            call = self.value(cast("cst.Call", node))
+            if isinstance(call, ir.VCall):
+                out.append(ir.Call(call, awaited))
+                self._mark_callbacks(call)
+            return
+        if kind not in _SPECIAL_EFFECTS:
+            for child in children(node):
+                self._collect(child, out, awaited=False)
+            return
         if isinstance(node, cst.Lambda):
             index = self.lambda_(node)
             out.append(ir.Closure(index, self.span(node)))
@@ -421,7 +515,7 @@ class _Lowerer:
                 out.append(ir.Await(self.span(node)))
             return
         if isinstance(node, cst.Yield):
-            for child in node.children:
+            for child in children(node):
                 self._collect(child, out, awaited=False)
             out.append(ir.Await(self.span(node)))
             return
@@ -431,13 +525,6 @@ class _Lowerer:
             if path is not None:
                 out.append(ir.Assign(path, self.value(node.value), self.span(node)))
             return
-        for child in node.children:
-            self._collect(child, out, awaited=False)
-        if isinstance(node, cst.Call):
-            call = self.value(node)
-            if isinstance(call, ir.VCall):
-                out.append(ir.Call(call, awaited))
-                self._mark_callbacks(call)
 
     def _mark_callbacks(self, call: ir.VCall) -> None:
         event = call.args[0].value if call.args and isinstance(call.args[0], ir.VStr) else None
@@ -553,6 +640,50 @@ class _Lowerer:
         if isinstance(node, cst.NamedExpr):
             return self.cond(node.value)
         return ir.CAtom(self.value(node))
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes of ``node``, in the order of ``node.children`` as far as calls, awaits,
+    lambdas, yields and walrus targets go (that order is the order of effects), without the
+    cost of ``children``, which rebuilds the node through a visitor."""
+    if isinstance(node, cst.IfExp):  # the only node whose fields are not in source order
+        return [node.body, node.test, node.orelse]
+    out: list[cst.CSTNode] = []
+    for name in _node_fields(type(node)):
+        value: object = getattr(node, name)
+        kind: type = type(value)
+        if isinstance(value, tuple | list):
+            items: tuple[object, ...] | list[object] = value
+            out += [cast("cst.CSTNode", v) for v in items if _may_have_effects(type(v))]
+        elif _may_have_effects(kind):
+            out.append(cast("cst.CSTNode", value))
+    return out
+
+
+_SPECIAL_EFFECTS = frozenset({cst.Lambda, cst.Await, cst.Yield, cst.NamedExpr})
+_NO_EFFECTS = (
+    cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline,
+    cst.Comment, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+    cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Comma, cst.Dot, cst.Colon, cst.AssignEqual,
+    cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp,
+    cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis,
+)  # fmt: skip
+"""Nodes that contain no call, await, lambda, yield or walrus: not worth descending into."""
+
+
+_EFFECTFUL: dict[type, bool] = {}
+
+
+def _may_have_effects(cls: type) -> bool:
+    known = _EFFECTFUL.get(cls)
+    if known is None:
+        known = _EFFECTFUL[cls] = issubclass(cls, cst.CSTNode) and not issubclass(cls, _NO_EFFECTS)
+    return known
+
+
+@functools.cache
+def _node_fields(cls: type[cst.CSTNode]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _body(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
