@@ -39,6 +39,11 @@ class UnguardedResponseCancel(Rule):
             await self._send({"type": "response.cancel"})
     ```
 
+    ## Preview
+    This rule is in preview: on real projects it has not seen, it missed guards written as
+    a helper that returns whether it may cancel, and reported cancels whose error the
+    adapter drops harmlessly (2 of 2 findings were false).
+
     ## Known limitations
     The check must be in the function that sends the cancel; a helper whose callers all
     check is still flagged.
@@ -48,6 +53,7 @@ class UnguardedResponseCancel(Rule):
     tokens = LIFECYCLE_TOKENS
     name = "unguarded-response-cancel"
     summary = "`response.cancel` can be sent when no response is active"
+    preview = True
 
     valid = (
         Example(

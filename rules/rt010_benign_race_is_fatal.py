@@ -40,6 +40,10 @@ class BenignRaceIsFatal(Rule):
             raise RealtimeError(event["error"]["message"])
     ```
 
+    ## Preview
+    This rule is in preview: on real projects it has not seen, one of its three findings
+    was a one-off test connection in which neither recoverable error can occur.
+
     ## Known limitations
     "Every error" is judged on the handler's structure (a `raise`/`throw` or a closing call
     reached unconditionally, or in every branch); any test of the error's code or message
@@ -50,6 +54,7 @@ class BenignRaceIsFatal(Rule):
     tokens = LIFECYCLE_TOKENS
     name = "benign-race-is-fatal"
     summary = "an `error` handler ends the session on every error, benign races included"
+    preview = True
 
     valid = (
         Example(

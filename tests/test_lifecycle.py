@@ -243,6 +243,6 @@ def test_the_grammar_check_rejects_what_mermaid_would() -> None:
 
 def test_text_output_of_a_lifecycle_finding_points_to_the_diagram(tmp_path: Path) -> None:
     fixture = ROOT / "tests/fixtures/python/RT004/not_cleared_on_close.py"
-    result = rtlint("check", "--isolated", "--no-cache", str(fixture), cwd=tmp_path)
+    result = rtlint("check", "--isolated", "--no-cache", "--preview", str(fixture), cwd=tmp_path)
     assert result.exit_code == 1
     assert f"`rtlint lifecycle {fixture}` draws the state machine" in result.stdout
