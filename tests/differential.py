@@ -37,8 +37,8 @@ from rtlint.runtime.events import ACTIVE_RESPONSE, Event, error_code
 SETTINGS = Settings(rules=all_rules())
 MECHANISMS = ("helper", "flags", "flush-method")
 HELD_BACK = "active-only"
-"""A class with only an active flag, set when ``response.created`` arrives: adding a deferral
-alone would leave the slot open until then (an RT003 finding), so the fixer holds it back."""
+"""A class with only an active flag: the deferral the fix would add is a new field that the
+class does not reset when a session starts (an RT007 finding), so the fixer holds it back."""
 STEP = 5.0
 """Upper bound, in seconds, of any single wait."""
 

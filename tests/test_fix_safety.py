@@ -173,10 +173,13 @@ class Adapter:
 
 def test_no_reservation_in_a_class_that_only_sets_the_flag_on_response_created() -> None:
     """No reservation is invented; and a deferral alone would leave the slot open until
-    `response.created` (an RT003 finding the original lacks), so the fixer holds it back."""
+    `response.created` (an RT003 finding the original lacks): the fix is display-only, so
+    nothing is advertised that the fixer would hold back."""
     result = fix_source("a.py", ONLY_ON_CREATED.encode(), SETTINGS, unsafe=True)
     fixed = result.fixed.decode()
-    assert result.applied == 0 and result.notes, result.notes
+    assert result.applied == 0 and not result.notes, result.notes
+    [finding] = result.remaining
+    assert finding.fix is not None and finding.fix.safety is Safety.DISPLAY_ONLY
     assert _method(fixed, "send_text").count("self._response_active = True") == 0
     assert _method(fixed, "on_event").count("self._response_active = True") == 1
     assert [d.code for d in result.remaining] == ["RT001"]

@@ -93,17 +93,20 @@ CONNECT = """
 
 def test_a_fix_may_not_add_a_finding_of_a_rule_that_is_not_selected() -> None:
     only_rt001 = Settings(rules=tuple(r for r in all_rules() if r.code == "RT001"))
-    # The deferral RT001's fix adds is not reset where the class connects: RT007.
-    blocked = fix_source("a.py", FIXABLE.format(connect=CONNECT).encode(), only_rt001, True)
-    assert not blocked.changed
-    assert "fixes left out: they would add findings of other rules" in blocked.notes
-    # Without the late set on `response.created` (an RT003 finding once a guard reads the
-    # flag) and with nothing to reset on connect, the same fix adds nothing: it is applied.
+    # No late set on `response.created` (the deferral alone would then be an RT003 finding,
+    # and RT001's fix is only a suggestion there).
     late_set = (
         'if event["type"] == "response.created":\n'
         "            self._response_active = True\n"
         "        elif"
     )
+    # The deferral RT001's fix adds is not reset where the class connects: RT007.
+    blocked = fix_source(
+        "a.py", FIXABLE.format(connect=CONNECT).replace(late_set, "if").encode(), only_rt001, True
+    )
+    assert not blocked.changed
+    assert "fixes left out: they would add findings of other rules" in blocked.notes
+    # With nothing to reset on connect, the same fix adds nothing: it is applied.
     source = FIXABLE.format(connect="").replace(late_set, "if")
     assert source != FIXABLE.format(connect="")
     applied = fix_source("a.py", source.encode(), only_rt001, True)

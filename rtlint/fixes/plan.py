@@ -31,6 +31,7 @@ from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis, Unguarded, registered_handlers
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
 from rtlint.analysis.guards import GuardClassifier, flag_name
+from rtlint.analysis.lifecycle import build
 from rtlint.diagnostics import Safety
 from rtlint.fixes.proofs import (
     effects_after,
@@ -134,6 +135,10 @@ def plan(
         )
     if _routes_requests(methods, analysis):
         return suggest  # the class queues its requests: a second deferral would double-send
+    if not reserve and _set_on_created(module, analysis, vocab, fn, active):
+        # The flag is set only when `response.created` arrives: a deferral alone would let a
+        # second request through until then (RT003), and the fixer never adds a finding.
+        return suggest
     flush = _done_handler(methods, vocab, active)
     if flush is not None and _sends_after(flush, analysis):
         flush = None  # the handler already sends there: a second flush would double-send
@@ -155,6 +160,20 @@ def plan(
         deferred=suggest.deferred, reserve=reserve,
         new_deferred=True, flush=flush, init_after=init,
     )  # fmt: skip
+
+
+def _set_on_created(
+    module: ir.Module, analysis: ModuleAnalysis, vocab: Vocabulary, fn: ir.Function, active: ir.Path
+) -> bool:
+    """Does ``fn``'s class set ``active`` where ``response.created`` is handled?"""
+    for adapter in build(module, vocab, analysis).adapters:
+        if fn.index in adapter.functions:
+            return any(
+                w.action == "set" and w.field.rsplit(".", 1)[-1] == active[-1]
+                for path in adapter.paths_of("event", "response.created")
+                for w in path.writes
+            )
+    return False
 
 
 def _suggestion(module: ir.Module, fn: ir.Function, span: ir.Span, ends: bool) -> Plan:
