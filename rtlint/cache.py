@@ -1,4 +1,5 @@
-"""A result cache keyed on content: the file's bytes, its path, the settings and rtlint's own code.
+"""A result cache keyed on content: the file's bytes, its path, the settings, rtlint's own
+code and the summaries of other files that the file uses.
 
 Content keys (not modification times) keep the cache valid in CI, where every checkout
 resets mtimes. Entries are written atomically, so parallel workers never read a torn
@@ -16,6 +17,7 @@ from dataclasses import fields
 from functools import cache
 from pathlib import Path
 
+from rtlint.analysis.summaries import ExternalView
 from rtlint.engine import FileResult, Settings
 
 DIRECTORY = ".rtlint_cache"
@@ -52,9 +54,12 @@ def settings_key(settings: Settings) -> str:
     )
 
 
-def key(path: str, source: bytes, settings: Settings) -> str:
+def key(path: str, source: bytes, settings: Settings, view: ExternalView | None = None) -> str:
+    """The entry of a file: also keyed on the summaries of other files it uses, so editing
+    a helper elsewhere re-checks its callers."""
     digest = hashlib.sha256()
-    for part in (code_fingerprint(), settings_key(settings), path, os.path.abspath(path)):
+    used = view.digest() if view else ""
+    for part in (code_fingerprint(), settings_key(settings), path, os.path.abspath(path), used):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(source)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from rtlint.analysis.summaries import ExternalView
 from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import spec
 from rtlint.frontends import ParseError, lower
@@ -20,6 +21,7 @@ from rtlint.suppressions import apply_suppressions
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
 T = TypeVar("T")
+I = TypeVar("I")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 SYNTAX_ERROR = "E999"
 
@@ -73,10 +75,13 @@ def prefilter(source: bytes, vocab: Vocabulary) -> bool:
     return any(name.encode() in folded for name in vocab.emitter_helpers)
 
 
-def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
-    """Check one file's bytes; inline suppressions are applied to the findings."""
+def check_source(
+    path: str, source: bytes, settings: Settings, view: ExternalView | None = None
+) -> FileResult:
+    """Check one file's bytes; inline suppressions are applied to the findings. ``view`` is
+    what the rest of the project says about the names the file uses."""
     rules = settings.rules_for(path)
-    result = _run_rules(path, source, rules, settings.vocab, settings.edits)
+    result = _run_rules(path, source, rules, settings.vocab, settings.edits, view)
     parsed = result.error is None and not any(d.code == SYNTAX_ERROR for d in result.diagnostics)
     if parsed and b"rtlint" in source:  # no directive can exist without the word
         result.diagnostics = apply_suppressions(path, source, result.diagnostics, rules)
@@ -84,10 +89,15 @@ def check_source(path: str, source: bytes, settings: Settings) -> FileResult:
 
 
 def _run_rules(
-    path: str, source: bytes, rules: Sequence[type[Rule]], vocab: Vocabulary, edits: bool
+    path: str,
+    source: bytes,
+    rules: Sequence[type[Rule]],
+    vocab: Vocabulary,
+    edits: bool,
+    view: ExternalView | None = None,
 ) -> FileResult:
     result = FileResult(path)
-    if not prefilter(source, vocab):
+    if not prefilter(source, vocab) and not view:
         result.skipped = True
         return result
     try:
@@ -111,7 +121,7 @@ def _run_rules(
     except RecursionError:
         result.error = "too deeply nested to analyse"
         return result
-    ctx = Context(module, vocab, edits)
+    ctx = Context(module, vocab, edits, view)
     try:
         for rule in rules:
             result.diagnostics.extend(rule().check(ctx))
@@ -135,24 +145,24 @@ def read_source(path: Path) -> bytes | str:
         return f"cannot read: {exc.strerror or exc}"
 
 
-def check_file(path: Path, settings: Settings) -> FileResult:
+def check_file(path: Path, settings: Settings, view: ExternalView | None = None) -> FileResult:
     """Read and check one file; I/O problems become :attr:`FileResult.error`."""
     source = read_source(path)
     if isinstance(source, str):
         return FileResult(str(path), error=source)
-    if settings.cache_dir is None or not prefilter(source, settings.vocab):
-        return check_source(str(path), source, settings)  # the prefilter is cheaper than a key
+    if settings.cache_dir is None or not (view or prefilter(source, settings.vocab)):
+        return check_source(str(path), source, settings, view)  # a prefilter is cheaper
     from rtlint import cache
 
-    digest = cache.key(str(path), source, settings)
+    digest = cache.key(str(path), source, settings, view)
     result = cache.load(settings.cache_dir, digest)
     if result is None:
-        result = check_source(str(path), source, settings)
+        result = check_source(str(path), source, settings, view)
         cache.store(settings.cache_dir, digest, result)
     return result
 
 
-def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | None) -> list[T]:
+def in_parallel(work: Callable[[I], T], paths: Sequence[I], jobs: int | None) -> list[T]:
     """``work`` on every path, in worker processes when there are enough to pay for them."""
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(paths) < 64:
@@ -165,8 +175,15 @@ def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | No
 def check_files(
     paths: Sequence[Path], settings: Settings, jobs: int | None = None
 ) -> list[FileResult]:
-    """Check many files."""
-    return in_parallel(functools.partial(check_file, settings=settings), paths, jobs)
+    """Check many files, each with its view of the others (:mod:`.analysis.project_index`)."""
+    from rtlint.analysis.project_index import views
+
+    work = [(p, v) for p, v in zip(paths, views(paths, settings.vocab), strict=True)]
+    return in_parallel(functools.partial(_check_item, settings=settings), work, jobs)
+
+
+def _check_item(item: tuple[Path, ExternalView | None], settings: Settings) -> FileResult:
+    return check_file(item[0], settings, item[1])
 
 
 def _offset(source: bytes, line: int, column: int) -> int:

@@ -10,6 +10,7 @@ from typing import ClassVar, Literal
 
 from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis, analyze
+from rtlint.analysis.summaries import ExternalView
 from rtlint.diagnostics import Diagnostic, Fix, Related
 from rtlint.vocabulary import Vocabulary
 
@@ -40,15 +41,23 @@ class Example:
 class Context:
     """What a rule sees for one file: its IR and the shared analyses (computed once)."""
 
-    def __init__(self, module: ir.Module, vocab: Vocabulary, edits: bool = True) -> None:
+    def __init__(
+        self,
+        module: ir.Module,
+        vocab: Vocabulary,
+        edits: bool = True,
+        view: ExternalView | None = None,
+    ) -> None:
         self.module = module
         self.vocab = vocab
         self.edits = edits
+        self.view = view
+        """What the rest of the project (other files, SDK tables) says about names used here."""
         """Build fix edits; when False a fix only says it is available (title and safety)."""
 
     @cached_property
     def active_state(self) -> ModuleAnalysis:
-        return analyze(self.module, self.vocab)
+        return analyze(self.module, self.vocab, self.view)
 
 
 class Rule:

@@ -1,0 +1,338 @@
+"""The project model: what each file of a run can learn from the others and the SDKs.
+
+One pass over the run's files (and the package files they import) builds the index:
+
+* a cheap text scan of every file (:mod:`.imports`): imports, class bases, constants
+  whose value is ``"response.create"``;
+* for the files that the prefiltered ones import (and the subclasses of their classes),
+  a full analysis that yields :class:`~.summaries.FunctionSummary` s. A file's summaries
+  are computed with its own view of the files it imports, bottom-up over the import
+  graph; a cycle is cut (its members see each other without summaries);
+* the SDK tables (:mod:`rtlint.sdk`) for imports of realtime client libraries that are
+  not in the tree: a file in the tree always wins over a table.
+
+:meth:`ProjectIndex.view` gives a file the :class:`~.summaries.ExternalView` of the names
+it uses; the engine passes it to the file's analysis and keys the cache on its digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rtlint import ir
+from rtlint.analysis.emissions import own_params, walk_effects
+from rtlint.analysis.imports import Import, resolve, scan_bases, scan_constants, scan_imports
+from rtlint.analysis.summaries import ClassSummary, ExternalView, FunctionSummary
+from rtlint.sdk import SdkTables, load_tables
+from rtlint.vocabulary import Vocabulary
+
+_MAX_DEPTH = 8
+
+
+@dataclass
+class FileFacts:
+    """What a file defines, as other files see it."""
+
+    constants: dict[tuple[str, ...], str] = field(default_factory=dict)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: dict[str, dict[str, FunctionSummary]] = field(default_factory=dict)
+    """Class → its own methods."""
+
+
+@dataclass
+class _Scan:
+    source: bytes
+    imports: list[Import]
+    bases: dict[str, tuple[str, ...]]
+    constants: dict[tuple[str, ...], str]
+
+
+class ProjectIndex:
+    """Lazily scanned files, summaries computed on demand and memoized."""
+
+    def __init__(
+        self, vocab: Vocabulary, files: Iterable[Path] = (), sdk: SdkTables | None = None
+    ) -> None:
+        self.vocab = vocab
+        self.sdk = sdk if sdk is not None else load_tables(vocab)
+        self._scans: dict[Path, _Scan | None] = {}
+        self._facts: dict[Path, FileFacts | None] = {}
+        self._subclasses: dict[str, list[tuple[Path, str]]] = {}
+        for path in files:
+            scan = self._scan(path)
+            if scan is not None:
+                for cls, bases in scan.bases.items():
+                    for base in bases:
+                        self._subclasses.setdefault(base.split(".")[-1], []).append((path, cls))
+
+    # -- scanning
+
+    def _scan(self, path: Path, source: bytes | None = None) -> _Scan | None:
+        path = path.resolve()
+        if path not in self._scans:
+            try:
+                data = source if source is not None else path.read_bytes()
+            except OSError:
+                self._scans[path] = None
+                return None
+            name = str(path)
+            self._scans[path] = _Scan(
+                data, scan_imports(name, data), scan_bases(name, data), scan_constants(data)
+            )
+        return self._scans[path]
+
+    # -- facts of a defining file
+
+    def facts(self, path: Path) -> FileFacts | None:
+        """Summaries of what ``path`` defines (computed once; None when it cannot be read)."""
+        path = path.resolve()
+        if path in self._facts:
+            return self._facts[path]
+        self._facts[path] = FileFacts()  # cuts import cycles
+        scan = self._scan(path)
+        found = None if scan is None else self._analyse(path, scan)
+        self._facts[path] = found
+        return found
+
+    def _analyse(self, path: Path, scan: _Scan) -> FileFacts:
+        from rtlint.analysis.active_state import analyze
+        from rtlint.frontends import ParseError, lower
+
+        facts = FileFacts(constants=dict(scan.constants))
+        try:
+            module = lower(str(path), scan.source)
+            analysis = analyze(module, self.vocab, self.view(path, scan.source))
+        except (ParseError, ValueError, UnicodeDecodeError, RecursionError, SyntaxError):
+            return facts
+        index = analysis.index
+        unguarded: dict[int, bool] = {}
+        for fn_sites in analysis.sites:
+            for site in fn_sites:
+                if site.emission is not None and not site.emission.out_of_band:
+                    unguarded[site.function] = unguarded.get(site.function, False) or not (
+                        site.guarded
+                    )
+        for fn in module.functions[1:]:
+            if fn.parent not in (0, None) or not fn.name:
+                continue  # nested functions are not visible to other files
+            params = own_params(fn)
+            sends: set[str] = set()
+            defers: set[str] = set()
+            for param in params:
+                effect = index.param_effect(fn.index, param) if _passes(fn, param) else None
+                if effect == "emit":
+                    sends.add(param)
+                elif effect == "defer":
+                    defers.add(param)
+            built = index.builds_create(fn.index)
+            summary = FunctionSummary(
+                params=params,
+                emits=unguarded.get(fn.index) is True,
+                defers=unguarded.get(fn.index) is False,
+                builds=built is not None,
+                builds_when=index.builds_when(fn.index) if built is None else None,
+                sends=frozenset(sends),
+                defers_params=frozenset(defers),
+                guard=index.predicate(_self_call(fn), fn) if not params else None,
+                dispatches=index.dispatches_on_type(fn.index),
+            )
+            if fn.kind == "method" and fn.class_name is not None:
+                facts.classes.setdefault(fn.class_name, {})[fn.name] = summary
+            elif fn.kind == "function":
+                facts.functions[fn.name] = summary
+        for cls in scan.bases:
+            facts.classes.setdefault(cls, {})
+        return facts
+
+    # -- names
+
+    def symbol(self, path: Path, name: str, depth: int = 0) -> object | None:
+        """What ``name`` is in the file ``path``: a FunctionSummary, a ClassSummary, a
+        constants container (dict of member → value) or a string constant."""
+        scan = self._scan(path)
+        if scan is None or depth > _MAX_DEPTH:
+            return None
+        members = {k[1]: v for k, v in scan.constants.items() if len(k) == 2 and k[0] == name}
+        if members:
+            return members
+        if (name,) in scan.constants:
+            return scan.constants[(name,)]
+        if name in scan.bases or name in _defined_names(scan.source, name):
+            facts = self.facts(path)
+            if facts is not None:
+                if name in facts.classes:
+                    return self.class_summary(path, name, depth)
+                if name in facts.functions:
+                    return facts.functions[name]
+        for imp in scan.imports:  # re-exported
+            if imp.alias == name and imp.name is not None:
+                target = resolve(path, imp.module)
+                if target is not None:
+                    return self.symbol(target, imp.name, depth + 1)
+                return self.sdk.lookup(imp.module, imp.name)
+        return None
+
+    def class_summary(self, path: Path, name: str, depth: int = 0) -> ClassSummary | None:
+        """A class's own and inherited methods (bases resolved through imports)."""
+        facts = self.facts(path)
+        scan = self._scan(path)
+        if facts is None or scan is None or depth > _MAX_DEPTH:
+            return None
+        methods = dict(self._inherited(path, scan, name, depth))
+        methods.update(facts.classes.get(name, {}))
+        return ClassSummary(name, tuple(sorted(methods.items())))
+
+    def _inherited(
+        self, path: Path, scan: _Scan, name: str, depth: int
+    ) -> dict[str, FunctionSummary]:
+        methods: dict[str, FunctionSummary] = {}
+        for base in reversed(scan.bases.get(name, ())):
+            found = self._resolve_name(path, scan, base, depth + 1)
+            if isinstance(found, ClassSummary):
+                methods.update(found.methods)
+        return methods
+
+    def _resolve_name(self, path: Path, scan: _Scan, dotted: str, depth: int) -> object | None:
+        head, _, rest = dotted.partition(".")
+        if head in scan.bases and not rest:
+            return self.class_summary(path, head, depth)
+        for imp in scan.imports:
+            if imp.alias != head:
+                continue
+            target = resolve(path, imp.module)
+            name = imp.name if imp.name is not None else rest
+            if target is None:
+                return self.sdk.lookup(imp.module, name if imp.name is not None else rest)
+            if imp.name is None and rest:
+                return self.symbol(target, rest, depth)
+            return self.symbol(target, imp.name or "", depth)
+        return None
+
+    # -- a file's view
+
+    def view(self, path: Path, source: bytes | None = None) -> ExternalView:
+        """The names ``path`` uses that the rest of the project (or an SDK) defines."""
+        path = path.resolve()
+        scan = self._scan(path, source)
+        view = ExternalView()
+        if scan is None:
+            return view
+        view.constants.update(scan.constants)
+        for imp in scan.imports:
+            target = resolve(path, imp.module)
+            if imp.name is None:
+                if target is None:
+                    for member, found in self.sdk.members(imp.module):
+                        _bind(view, (imp.alias, member), found)
+                continue
+            found = (
+                self.symbol(target, imp.name)
+                if target is not None
+                else self.sdk.lookup(imp.module, imp.name)
+            )
+            if found is not None:
+                _bind(view, (imp.alias,), found)
+        for cls, bases in scan.bases.items():
+            inherited = self._inherited(path, scan, cls, 0) if bases else {}
+            if inherited:
+                view.inherited[cls] = inherited
+            for sub_path, sub in self._subclasses.get(cls, []):
+                if sub_path == path:
+                    continue
+                facts = self.facts(sub_path)
+                for method, summary in (facts.classes.get(sub, {}) if facts else {}).items():
+                    view.overrides.setdefault(cls, {}).setdefault(method, []).append(summary)
+        return view
+
+    def imports_from(self, path: Path, stems: set[str]) -> bool:
+        """Does ``path`` import a module (or a name) called like one of ``stems``?"""
+        scan = self._scan(path)
+        return scan is not None and any(
+            imp.module.replace("/", ".").split(".")[-1] in stems or imp.name in stems
+            for imp in scan.imports
+        )
+
+    def uses_project(self, path: Path) -> bool:
+        """Does ``path`` import something the index knows sends, builds or names a create
+        (so it needs the full analysis although the prefilter found nothing)?"""
+        view = self.view(path)
+        return bool(view.constants) or any(
+            s.emits or s.builds or s.builds_when or s.sends for s in view.functions.values()
+        ) or any(
+            m.emits for c in view.classes.values() if c.sdk for _, m in c.methods
+        )
+
+
+def _bind(view: ExternalView, local: tuple[str, ...], found: object) -> None:
+    if isinstance(found, FunctionSummary):
+        view.functions[local] = found
+    elif isinstance(found, ClassSummary):
+        view.classes[".".join(local)] = found
+        for method, summary in found.methods:
+            view.functions[(*local, method)] = summary  # static/class methods
+    elif isinstance(found, str):
+        view.constants[local] = found
+    elif isinstance(found, dict):
+        for member, value in found.items():
+            if isinstance(value, str):
+                view.constants[(*local, member)] = value
+
+
+def _defined_names(source: bytes, name: str) -> frozenset[str]:
+    encoded = name.encode()
+    return frozenset({name}) if encoded in source else frozenset()
+
+
+def _passes(fn: ir.Function, param: str) -> bool:
+    """Is ``param`` handed on to some call in ``fn`` (else it cannot be sent)?"""
+    for effect in walk_effects(fn.body):
+        if isinstance(effect, ir.Call):
+            values = (*effect.call.args, *(v for _, v in effect.call.kwargs))
+            if any(_mentions(v, param) for v in values):
+                return True
+    return False
+
+
+def _mentions(value: ir.Value, param: str) -> bool:
+    if isinstance(value, ir.VName):
+        return value.path[0] == param
+    if isinstance(value, ir.VCall):
+        return any(_mentions(a, param) for a in (*value.args, *(v for _, v in value.kwargs)))
+    return False
+
+
+def _self_call(fn: ir.Function) -> ir.VCall:
+    return ir.VCall(("self", fn.name) if fn.kind == "method" else (fn.name,), (), (), fn.span)
+
+
+def views(paths: Sequence[Path], vocab: Vocabulary) -> list[ExternalView | None]:
+    """Each file's view of the project; None for files that need no analysis of it.
+
+    The prefilter picks the files that get the full analysis; a file it skips is still
+    analysed when it imports a constant, builder or sender that another file defines.
+    """
+    from rtlint.engine import prefilter
+
+    index = ProjectIndex(vocab, paths)
+    wanted = [_prefiltered(index, p, vocab, prefilter) for p in paths]
+    stems = {p.stem for p, w in zip(paths, wanted, strict=True) if w}
+    stems |= {p.parent.name for p, w in zip(paths, wanted, strict=True) if w}
+    found: list[ExternalView | None] = []
+    for path, candidate in zip(paths, wanted, strict=True):
+        if candidate:
+            view = index.view(path)
+            found.append(view if view else None)
+        elif index.imports_from(path, stems) and index.uses_project(path):
+            found.append(index.view(path))
+        else:
+            found.append(None)
+    return found
+
+
+def _prefiltered(
+    index: ProjectIndex, path: Path, vocab: Vocabulary, test: Callable[[bytes, Vocabulary], bool]
+) -> bool:
+    scan = index._scan(path)
+    return scan is not None and test(scan.source, vocab)
