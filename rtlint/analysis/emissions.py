@@ -73,8 +73,12 @@ OTHER = CallInfo(CallKind.OTHER)
 ASSUMED = ir.Span(-1, -1, 0, 0, 0, 0)
 """Where a parameter assumed to hold a ``response.create`` event (for summaries) was built."""
 _ASSUMED_EVENT = ir.VObject((("type", ir.VStr(CREATE, ASSUMED)),), False, ASSUMED)
-_ANNOTATION = re.compile(rb"(?:\b|#)([A-Za-z_]\w*)\s*[?!]?\s*:\s*([A-Z][\w.]*)")
-"""``name: Type`` (parameters, attributes, fields): the declared type of a receiver."""
+_ANNOTATION = re.compile(
+    rb"(?:\b|#)([A-Za-z_]\w*)\s*[?!]?\s*(?::\s*([A-Z][\w.]*)|(?::[^=;\n]*)?=\s*(?:await\s+)?"
+    rb"(?:new\s+)?([A-Z][\w.]*)\s*\()"
+)
+"""``name: Type`` or ``name = Type(...)`` (parameters, attributes, class fields): the type
+of a receiver, declared or constructed."""
 
 
 def walk_effects(body: list[ir.Stmt]) -> Iterator[ir.Effect]:
@@ -268,7 +272,8 @@ class ModuleIndex:
         if self._annotations is None:
             seen: dict[str, set[str]] = {}
             for match in _ANNOTATION.finditer(self.module.source):
-                name, kind = match.group(1).decode(), match.group(2).decode()
+                name = match.group(1).decode()
+                kind = (match.group(2) or match.group(3)).decode()
                 seen.setdefault(name, set()).add(kind)
             self._annotations = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
         return self._annotations
@@ -667,9 +672,7 @@ def _predicate_kind(body: list[ir.Stmt], guards: GuardClassifier) -> Guard | Non
 _UNKNOWN = ir.VOther(ASSUMED)
 
 
-def _exit_proves(
-    v: ir.Value | None, proven: bool, truthy: bool, guards: GuardClassifier
-) -> bool:
+def _exit_proves(v: ir.Value | None, proven: bool, truthy: bool, guards: GuardClassifier) -> bool:
     """Does returning ``v`` with the result ``truthy`` (idle) / falsy (active) prove idle?"""
     if proven:
         return True

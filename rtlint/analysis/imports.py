@@ -33,7 +33,7 @@ _TS_IMPORT = re.compile(
     rb"""(?:^|[;\n])[ \t]*(?:import|export)[ \t]+(?:type[ \t]+)?([^;'"]*?)[ \t\n]*from[ \t]*['"]([^'"]+)['"]"""
 )
 _PY_CLASS = re.compile(rb"^([ \t]*)class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:", re.MULTILINE)
-_TS_CLASS = re.compile(rb"class[ \t]+(\w+)(?:<[^>{]*>)?[ \t]+extends[ \t]+([\w.]+)")
+_TS_CLASS = re.compile(rb"\bclass[ \t]+(\w+)(?:<[^>{]*>)?(?:[ \t]+extends[ \t]+([\w.]+))?")
 _CONSTANT = re.compile(
     rb"""^([ \t]*)(?:export[ \t]+)?(?:(?:static|readonly|public|const|let|var)[ \t]+)*"""
     rb"""(\w+)[ \t]*(?::[^=\n]*)?[:=][ \t]*['"`]response\.create['"`]""",
@@ -106,7 +106,8 @@ def scan_bases(path: str, source: bytes) -> dict[str, tuple[str, ...]]:
             )
     else:
         for match in _TS_CLASS.finditer(source):
-            bases[match.group(1).decode()] = (match.group(2).decode(),)
+            base = match.group(2)
+            bases[match.group(1).decode()] = (base.decode(),) if base else ()
     return bases
 
 
@@ -132,6 +133,14 @@ def _container(source: bytes, before: int, indent: int) -> str | None:
         if len(match.group(1)) < indent:
             best = match.group(2).decode()
     return best
+
+
+def module_stem(module: str) -> str:
+    """The last component of a module specifier (``./protocol.js`` → ``protocol``)."""
+    name = module.rsplit("/", 1)[-1]
+    for ext in _TS_EXTENSIONS:
+        name = name.removesuffix(ext)
+    return name.split(".")[-1]
 
 
 # --------------------------------------------------------------------------- resolution

@@ -23,7 +23,14 @@ from pathlib import Path
 
 from rtlint import ir
 from rtlint.analysis.emissions import own_params, walk_effects
-from rtlint.analysis.imports import Import, resolve, scan_bases, scan_constants, scan_imports
+from rtlint.analysis.imports import (
+    Import,
+    module_stem,
+    resolve,
+    scan_bases,
+    scan_constants,
+    scan_imports,
+)
 from rtlint.analysis.summaries import ClassSummary, ExternalView, FunctionSummary
 from rtlint.sdk import SdkTables, load_tables
 from rtlint.vocabulary import Vocabulary
@@ -250,18 +257,17 @@ class ProjectIndex:
         """Does ``path`` import a module (or a name) called like one of ``stems``?"""
         scan = self._scan(path)
         return scan is not None and any(
-            imp.module.replace("/", ".").split(".")[-1] in stems or imp.name in stems
-            for imp in scan.imports
+            module_stem(imp.module) in stems or imp.name in stems for imp in scan.imports
         )
 
     def uses_project(self, path: Path) -> bool:
         """Does ``path`` import something the index knows sends, builds or names a create
         (so it needs the full analysis although the prefilter found nothing)?"""
         view = self.view(path)
-        return bool(view.constants) or any(
-            s.emits or s.builds or s.builds_when or s.sends for s in view.functions.values()
-        ) or any(
-            m.emits for c in view.classes.values() if c.sdk for _, m in c.methods
+        return (
+            bool(view.constants)
+            or any(s.emits or s.builds or s.builds_when or s.sends for s in view.functions.values())
+            or any(m.emits for c in view.classes.values() if c.sdk for _, m in c.methods)
         )
 
 
