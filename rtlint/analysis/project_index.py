@@ -18,10 +18,12 @@ it uses; the engine passes it to the file's analysis and keys the cache on its d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from rtlint import ir
+from rtlint.analysis.active_state import ModuleAnalysis
 from rtlint.analysis.emissions import own_params, walk_effects
 from rtlint.analysis.imports import (
     Import,
@@ -36,16 +38,68 @@ from rtlint.sdk import SdkTables, load_tables
 from rtlint.vocabulary import Vocabulary
 
 _MAX_DEPTH = 8
+_MAX_DEPENDENCY_BYTES = 512 * 1024
+"""Larger files (bundles, generated code) are not analysed for their summaries."""
 
 
-@dataclass
-class FileFacts:
-    """What a file defines, as other files see it."""
+class FileModel:
+    """A defining file, lowered and analysed once; its functions are summarized on demand
+    (only the names other files use cost a summary)."""
 
-    constants: dict[tuple[str, ...], str] = field(default_factory=dict)
-    functions: dict[str, FunctionSummary] = field(default_factory=dict)
-    classes: dict[str, dict[str, FunctionSummary]] = field(default_factory=dict)
-    """Class → its own methods."""
+    def __init__(self, analysis: ModuleAnalysis | None) -> None:
+        self.analysis = analysis
+        self.functions: dict[str, int] = {}
+        self.classes: dict[str, dict[str, int]] = {}
+        self._summaries: dict[int, FunctionSummary] = {}
+        self._unguarded: dict[int, bool] = {}
+        if analysis is None:
+            return
+        for fn in analysis.index.functions[1:]:
+            if fn.parent not in (0, None) or not fn.name:
+                continue  # nested functions are not visible to other files
+            if fn.kind == "method" and fn.class_name is not None:
+                self.classes.setdefault(fn.class_name, {}).setdefault(fn.name, fn.index)
+            elif fn.kind == "function":
+                self.functions.setdefault(fn.name, fn.index)
+        for fn_sites in analysis.sites:
+            for site in fn_sites:
+                if site.emission is not None and not site.emission.out_of_band:
+                    before = self._unguarded.get(site.function, False)
+                    self._unguarded[site.function] = before or not site.guarded
+
+    def methods(self, cls: str) -> dict[str, FunctionSummary]:
+        return {name: self.summary(i) for name, i in self.classes.get(cls, {}).items()}
+
+    def summary(self, at: int) -> FunctionSummary:
+        if at not in self._summaries:
+            self._summaries[at] = self._summarize(at)
+        return self._summaries[at]
+
+    def _summarize(self, at: int) -> FunctionSummary:
+        assert self.analysis is not None
+        index = self.analysis.index
+        fn = index.functions[at]
+        params = own_params(fn)
+        sends: set[str] = set()
+        defers: set[str] = set()
+        for param in params:
+            effect = index.param_effect(at, param) if _passes(fn, param) else None
+            if effect == "emit":
+                sends.add(param)
+            elif effect == "defer":
+                defers.add(param)
+        built = index.builds_create(at)
+        return FunctionSummary(
+            params=params,
+            emits=self._unguarded.get(at) is True,
+            defers=self._unguarded.get(at) is False,
+            builds=built is not None,
+            builds_when=index.builds_when(at) if built is None else None,
+            sends=frozenset(sends),
+            defers_params=frozenset(defers),
+            guard=index.predicate(_self_call(fn), fn) if not params else None,
+            dispatches=index.dispatches_on_type(at),
+        )
 
 
 @dataclass
@@ -54,6 +108,31 @@ class _Scan:
     imports: list[Import]
     bases: dict[str, tuple[str, ...]]
     constants: dict[tuple[str, ...], str]
+    _callables: frozenset[str] | None = None
+    _self_calls: frozenset[str] | None = None
+
+    def callables(self) -> frozenset[str]:
+        """Names that may be defined (or called) as functions here: a cheap filter."""
+        if self._callables is None:
+            big = len(self.source) > _MAX_DEPENDENCY_BYTES  # never analysed for summaries
+            found = [] if big else _CALLABLE.findall(self.source)
+            self._callables = frozenset(n.decode() for n in found)
+        return self._callables
+
+    def method_calls(self) -> frozenset[str]:
+        """Names called as methods of some object (``x.name(``)."""
+        return frozenset(n.decode() for n in _METHOD_CALL.findall(self.source))
+
+    def definitions(self) -> frozenset[str]:
+        """Names of functions and methods the file defines (a cheap approximation)."""
+        return frozenset(n.decode() for n in _DEFINITION.findall(self.source))
+
+    def self_calls(self) -> frozenset[str]:
+        """Methods the file calls on ``self``/``this``."""
+        if self._self_calls is None:
+            found = _SELF_CALL.findall(self.source)
+            self._self_calls = frozenset(n.decode() for n in found)
+        return self._self_calls
 
 
 class ProjectIndex:
@@ -65,7 +144,7 @@ class ProjectIndex:
         self.vocab = vocab
         self.sdk = sdk if sdk is not None else load_tables(vocab)
         self._scans: dict[Path, _Scan | None] = {}
-        self._facts: dict[Path, FileFacts | None] = {}
+        self._models: dict[Path, FileModel] = {}
         self._subclasses: dict[str, list[tuple[Path, str]]] = {}
         for path in files:
             scan = self._scan(path)
@@ -90,72 +169,33 @@ class ProjectIndex:
             )
         return self._scans[path]
 
-    # -- facts of a defining file
+    # -- models of defining files
 
-    def facts(self, path: Path) -> FileFacts | None:
-        """Summaries of what ``path`` defines (computed once; None when it cannot be read)."""
+    def model(self, path: Path) -> FileModel:
+        """``path`` lowered and analysed with its own view (once; import cycles are cut)."""
         path = path.resolve()
-        if path in self._facts:
-            return self._facts[path]
-        self._facts[path] = FileFacts()  # cuts import cycles
-        scan = self._scan(path)
-        found = None if scan is None else self._analyse(path, scan)
-        self._facts[path] = found
-        return found
+        if path not in self._models:
+            self._models[path] = FileModel(None)  # cuts import cycles
+            scan = self._scan(path)
+            if scan is not None and len(scan.source) <= _MAX_DEPENDENCY_BYTES:
+                self._models[path] = FileModel(self._analyse(path, scan))
+        return self._models[path]
 
-    def _analyse(self, path: Path, scan: _Scan) -> FileFacts:
+    def _analyse(self, path: Path, scan: _Scan) -> ModuleAnalysis | None:
         from rtlint.analysis.active_state import analyze
         from rtlint.frontends import ParseError, lower
 
-        facts = FileFacts(constants=dict(scan.constants))
         try:
             module = lower(str(path), scan.source)
-            analysis = analyze(module, self.vocab, self.view(path, scan.source))
+            return analyze(module, self.vocab, self.view(path, scan.source))
         except (ParseError, ValueError, UnicodeDecodeError, RecursionError, SyntaxError):
-            return facts
-        index = analysis.index
-        unguarded: dict[int, bool] = {}
-        for fn_sites in analysis.sites:
-            for site in fn_sites:
-                if site.emission is not None and not site.emission.out_of_band:
-                    unguarded[site.function] = unguarded.get(site.function, False) or not (
-                        site.guarded
-                    )
-        for fn in module.functions[1:]:
-            if fn.parent not in (0, None) or not fn.name:
-                continue  # nested functions are not visible to other files
-            params = own_params(fn)
-            sends: set[str] = set()
-            defers: set[str] = set()
-            for param in params:
-                effect = index.param_effect(fn.index, param) if _passes(fn, param) else None
-                if effect == "emit":
-                    sends.add(param)
-                elif effect == "defer":
-                    defers.add(param)
-            built = index.builds_create(fn.index)
-            summary = FunctionSummary(
-                params=params,
-                emits=unguarded.get(fn.index) is True,
-                defers=unguarded.get(fn.index) is False,
-                builds=built is not None,
-                builds_when=index.builds_when(fn.index) if built is None else None,
-                sends=frozenset(sends),
-                defers_params=frozenset(defers),
-                guard=index.predicate(_self_call(fn), fn) if not params else None,
-                dispatches=index.dispatches_on_type(fn.index),
-            )
-            if fn.kind == "method" and fn.class_name is not None:
-                facts.classes.setdefault(fn.class_name, {})[fn.name] = summary
-            elif fn.kind == "function":
-                facts.functions[fn.name] = summary
-        for cls in scan.bases:
-            facts.classes.setdefault(cls, {})
-        return facts
+            return None
 
     # -- names
 
-    def symbol(self, path: Path, name: str, depth: int = 0) -> object | None:
+    def symbol(
+        self, path: Path, name: str, depth: int = 0, wanted: frozenset[str] = frozenset()
+    ) -> object | None:
         """What ``name`` is in the file ``path``: a FunctionSummary, a ClassSummary, a
         constants container (dict of member → value) or a string constant."""
         scan = self._scan(path)
@@ -166,45 +206,50 @@ class ProjectIndex:
             return members
         if (name,) in scan.constants:
             return scan.constants[(name,)]
-        if name in scan.bases or name in _defined_names(scan.source, name):
-            facts = self.facts(path)
-            if facts is not None:
-                if name in facts.classes:
-                    return self.class_summary(path, name, depth)
-                if name in facts.functions:
-                    return facts.functions[name]
+        if name in scan.bases:
+            return self.class_summary(path, name, depth, wanted)
+        if name in scan.callables():
+            model = self.model(path)
+            if name in model.functions:
+                return model.summary(model.functions[name])
         for imp in scan.imports:  # re-exported
             if imp.alias == name and imp.name is not None:
                 target = resolve(path, imp.module)
                 if target is not None:
-                    return self.symbol(target, imp.name, depth + 1)
+                    return self.symbol(target, imp.name, depth + 1, wanted)
                 return self.sdk.lookup(imp.module, imp.name)
         return None
 
-    def class_summary(self, path: Path, name: str, depth: int = 0) -> ClassSummary | None:
-        """A class's own and inherited methods (bases resolved through imports)."""
-        facts = self.facts(path)
+    def class_summary(
+        self, path: Path, name: str, depth: int = 0, wanted: frozenset[str] = frozenset()
+    ) -> ClassSummary | None:
+        """A class's own and inherited methods named in ``wanted`` (the methods its users
+        call: only the files that can define one of them are analysed)."""
         scan = self._scan(path)
-        if facts is None or scan is None or depth > _MAX_DEPTH:
+        if scan is None or depth > _MAX_DEPTH:
             return None
-        methods = dict(self._inherited(path, scan, name, depth))
-        methods.update(facts.classes.get(name, {}))
+        methods = dict(self._inherited(path, scan, name, depth, wanted))
+        if wanted & scan.callables():
+            own = self.model(path).methods(name)
+            methods.update((m, summary) for m, summary in own.items() if m in wanted)
         return ClassSummary(name, tuple(sorted(methods.items())))
 
     def _inherited(
-        self, path: Path, scan: _Scan, name: str, depth: int
+        self, path: Path, scan: _Scan, name: str, depth: int, wanted: frozenset[str]
     ) -> dict[str, FunctionSummary]:
         methods: dict[str, FunctionSummary] = {}
         for base in reversed(scan.bases.get(name, ())):
-            found = self._resolve_name(path, scan, base, depth + 1)
+            found = self._resolve_name(path, scan, base, depth + 1, wanted)
             if isinstance(found, ClassSummary):
                 methods.update(found.methods)
         return methods
 
-    def _resolve_name(self, path: Path, scan: _Scan, dotted: str, depth: int) -> object | None:
+    def _resolve_name(
+        self, path: Path, scan: _Scan, dotted: str, depth: int, wanted: frozenset[str]
+    ) -> object | None:
         head, _, rest = dotted.partition(".")
         if head in scan.bases and not rest:
-            return self.class_summary(path, head, depth)
+            return self.class_summary(path, head, depth, wanted)
         for imp in scan.imports:
             if imp.alias != head:
                 continue
@@ -213,14 +258,15 @@ class ProjectIndex:
             if target is None:
                 return self.sdk.lookup(imp.module, name if imp.name is not None else rest)
             if imp.name is None and rest:
-                return self.symbol(target, rest, depth)
-            return self.symbol(target, imp.name or "", depth)
+                return self.symbol(target, rest, depth, wanted)
+            return self.symbol(target, imp.name or "", depth, wanted)
         return None
 
     # -- a file's view
 
-    def view(self, path: Path, source: bytes | None = None) -> ExternalView:
-        """The names ``path`` uses that the rest of the project (or an SDK) defines."""
+    def view(self, path: Path, source: bytes | None = None, hierarchy: bool = True) -> ExternalView:
+        """The names ``path`` uses that the rest of the project (or an SDK) defines;
+        with ``hierarchy`` also the methods its classes inherit or subclasses implement."""
         path = path.resolve()
         scan = self._scan(path, source)
         view = ExternalView()
@@ -235,22 +281,33 @@ class ProjectIndex:
                         _bind(view, (imp.alias, member), found)
                 continue
             found = (
-                self.symbol(target, imp.name)
+                self.symbol(target, imp.name, 0, scan.method_calls())
                 if target is not None
                 else self.sdk.lookup(imp.module, imp.name)
             )
             if found is not None:
                 _bind(view, (imp.alias,), found)
+        if not hierarchy:
+            return view
+        inheritable = scan.self_calls() - scan.definitions()
         for cls, bases in scan.bases.items():
-            inherited = self._inherited(path, scan, cls, 0) if bases else {}
+            inherited = self._inherited(path, scan, cls, 0, inheritable) if bases else {}
             if inherited:
                 view.inherited[cls] = inherited
+            called = scan.self_calls()
             for sub_path, sub in self._subclasses.get(cls, []):
-                if sub_path == path:
+                sub_scan = self._scan(sub_path)
+                if sub_path == path or sub_scan is None:
                     continue
-                facts = self.facts(sub_path)
-                for method, summary in (facts.classes.get(sub, {}) if facts else {}).items():
-                    view.overrides.setdefault(cls, {}).setdefault(method, []).append(summary)
+                if len(sub_scan.source) > _MAX_DEPENDENCY_BYTES or not (
+                    called & sub_scan.callables()
+                ):
+                    continue
+                model = self.model(sub_path)
+                for method, at in model.classes.get(sub, {}).items():
+                    if method in called:
+                        summary = model.summary(at)
+                        view.overrides.setdefault(cls, {}).setdefault(method, []).append(summary)
         return view
 
     def imports_from(self, path: Path, stems: set[str]) -> bool:
@@ -286,9 +343,14 @@ def _bind(view: ExternalView, local: tuple[str, ...], found: object) -> None:
                 view.constants[(*local, member)] = value
 
 
-def _defined_names(source: bytes, name: str) -> frozenset[str]:
-    encoded = name.encode()
-    return frozenset({name}) if encoded in source else frozenset()
+_CALLABLE = re.compile(rb"(?<![\w#])(#?\w++)\s*+(?:=\s*+(?:async\s*+)?\(|[(<])")
+_METHOD_CALL = re.compile(rb"\.(#?\w++)\s*+\(")
+_DEFINITION = re.compile(
+    rb"(?:\bdef[ \t]+|^[ \t]*(?:(?:public|private|protected|static|async|override|abstract)"
+    rb"[ \t]+)*)(#?\w++)[ \t]*(?:<[^>\n]*>)?\([^)\n]*\)?[^;\n]*[{:][ \t]*$",
+    re.MULTILINE,
+)
+_SELF_CALL = re.compile(rb"\b(?:self|this)\.(#?\w++)\s*+\(")
 
 
 def _passes(fn: ir.Function, param: str) -> bool:
