@@ -21,7 +21,7 @@ from rtlint.suppressions import apply_suppressions
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
 T = TypeVar("T")
-I = TypeVar("I")
+Item = TypeVar("Item")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 SYNTAX_ERROR = "E999"
 
@@ -162,7 +162,7 @@ def check_file(path: Path, settings: Settings, view: ExternalView | None = None)
     return result
 
 
-def in_parallel(work: Callable[[I], T], paths: Sequence[I], jobs: int | None) -> list[T]:
+def in_parallel(work: Callable[[Item], T], paths: Sequence[Item], jobs: int | None) -> list[T]:
     """``work`` on every path, in worker processes when there are enough to pay for them."""
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(paths) < 64:

@@ -150,7 +150,7 @@ class Vocabulary:
     for the response slot returned."""
 
     sdk_emitters: frozenset[str] = frozenset()
-    """SDK methods that send ``response.create``: ``"module:Class.method"`` (see :mod:`rtlint.sdk`)."""
+    """SDK methods that send ``response.create``: ``"module:Class.method"`` (:mod:`rtlint.sdk`)."""
 
     sdk_deferrers: frozenset[str] = frozenset()
     """SDK methods that request a response through the SDK's own sequencing."""

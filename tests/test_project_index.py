@@ -10,13 +10,13 @@ from rtlint.engine import Settings, check_files
 from rtlint.registry import all_rules
 from rtlint.vocabulary import DEFAULT
 
-HELPER_SENDS = '''import json
+HELPER_SENDS = """import json
 
 
 async def send_event(ws, event):
     await ws.send(json.dumps(event))
-'''
-HELPER_DEFERS = '''import json
+"""
+HELPER_DEFERS = """import json
 
 _response_active = False
 
@@ -25,13 +25,13 @@ async def send_event(ws, event):
     if _response_active:
         return
     await ws.send(json.dumps(event))
-'''
-CALLER = '''from .helpers import send_event
+"""
+CALLER = """from .helpers import send_event
 
 
 async def greet(ws):
     await send_event(ws, {"type": "response.create"})
-'''
+"""
 
 
 def test_imports_of_both_languages_are_scanned() -> None:
@@ -40,7 +40,10 @@ def test_imports_of_both_languages_are_scanned() -> None:
         Import(".a", "x", "x"), Import(".a", "y", "z"), Import("pkg.mod", None, "m"),
         Import("os", None, "os"),
     ]  # fmt: skip
-    ts = b'import Def, { a, b as c } from "./x.js";\nexport { d } from "../y";\nimport * as ns from "z";\n'
+    ts = (
+        b'import Def, { a, b as c } from "./x.js";\n'
+        b'export { d } from "../y";\nimport * as ns from "z";\n'
+    )
     assert set(scan_imports("f.ts", ts)) == {
         Import("./x.js", "a", "a"), Import("./x.js", "b", "c"), Import("./x.js", "default", "Def"),
         Import("../y", "d", "d"), Import("z", None, "ns"),
@@ -48,8 +51,14 @@ def test_imports_of_both_languages_are_scanned() -> None:
 
 
 def test_constants_in_enums_classes_and_modules() -> None:
-    source = b'class Ev(str, Enum):\n    OTHER = "x"\n    CREATE = "response.create"\n\nRC = "response.create"\n'
-    assert scan_constants(source) == {("Ev", "CREATE"): "response.create", ("RC",): "response.create"}
+    source = (
+        b'class Ev(str, Enum):\n    OTHER = "x"\n    CREATE = "response.create"\n\n'
+        b'RC = "response.create"\n'
+    )
+    assert scan_constants(source) == {
+        ("Ev", "CREATE"): "response.create",
+        ("RC",): "response.create",
+    }
     ts = b'export enum EventType {\n  Create = "response.create",\n}\n'
     assert scan_constants(ts) == {("EventType", "Create"): "response.create"}
 

@@ -707,9 +707,10 @@ def _exits(
                 proven = on_false
             elif else_leaves:
                 proven = on_true
-        elif not isinstance(stmt, ir.Effects):
-            if any(isinstance(s, ir.Return) for s in walk_stmts([stmt])):
-                out.append((_UNKNOWN, False))
+        elif not isinstance(stmt, ir.Effects) and any(
+            isinstance(s, ir.Return) for s in walk_stmts([stmt])
+        ):
+            out.append((_UNKNOWN, False))
     return False
 
 

@@ -30,7 +30,8 @@ _PY_FROM = re.compile(
 )
 _PY_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
 _TS_IMPORT = re.compile(
-    rb"""(?:^|[;\n])[ \t]*(?:import|export)[ \t]+(?:type[ \t]+)?([^;'"]*?)[ \t\n]*from[ \t]*['"]([^'"]+)['"]"""
+    rb"""(?:^|[;\n])[ \t]*(?:import|export)[ \t]+(?:type[ \t]+)?([^;'"]*?)[ \t\n]*"""
+    rb"""from[ \t]*['"]([^'"]+)['"]"""
 )
 _PY_CLASS = re.compile(rb"^([ \t]*)class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:", re.MULTILINE)
 _TS_CLASS = re.compile(rb"\bclass[ \t]+(\w+)(?:<[^>{]*>)?(?:[ \t]+extends[ \t]+([\w.]+))?")
@@ -41,7 +42,8 @@ _CONSTANT = re.compile(
 )
 _CONTAINER = re.compile(
     rb"""^([ \t]*)(?:export[ \t]+)?(?:(?:default|declare|const|abstract)[ \t]+)*"""
-    rb"""(?:class|enum|let|var|const)?[ \t]*(\w+)\b[^\n]*(?:[:{(]|=[ \t]*(?:Object\.freeze\()?\{)[ \t]*(?:#.*|//.*)?$""",
+    rb"""(?:class|enum|let|var|const)?[ \t]*(\w+)\b[^\n]*"""
+    rb"""(?:[:{(]|=[ \t]*(?:Object\.freeze\()?\{)[ \t]*(?:#.*|//.*)?$""",
     re.MULTILINE,
 )
 

@@ -17,8 +17,8 @@ it uses; the engine passes it to the file's analysis and keys the cache on its d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,8 +120,8 @@ class _Scan:
         return self._callables
 
     def method_calls(self) -> frozenset[str]:
-        """Names called as methods of some object (``x.name(``)."""
-        return frozenset(n.decode() for n in _METHOD_CALL.findall(self.source))
+        """Names called as methods of some object (``x.name(``) that may matter."""
+        return _relevant(_METHOD_CALL.findall(self.source))
 
     def definitions(self) -> frozenset[str]:
         """Names of functions and methods the file defines (a cheap approximation)."""
@@ -130,8 +130,7 @@ class _Scan:
     def self_calls(self) -> frozenset[str]:
         """Methods the file calls on ``self``/``this``."""
         if self._self_calls is None:
-            found = _SELF_CALL.findall(self.source)
-            self._self_calls = frozenset(n.decode() for n in found)
+            self._self_calls = _relevant(_SELF_CALL.findall(self.source))
         return self._self_calls
 
 
@@ -273,15 +272,16 @@ class ProjectIndex:
         if scan is None:
             return view
         view.constants.update(scan.constants)
+        called = scan.method_calls()
         for imp in scan.imports:
             target = resolve(path, imp.module)
             if imp.name is None:
                 if target is None:
-                    for member, found in self.sdk.members(imp.module):
-                        _bind(view, (imp.alias, member), found)
+                    for member, known in self.sdk.members(imp.module):
+                        _bind(view, (imp.alias, member), known)
                 continue
             found = (
-                self.symbol(target, imp.name, 0, scan.method_calls())
+                self.symbol(target, imp.name, 0, called)
                 if target is not None
                 else self.sdk.lookup(imp.module, imp.name)
             )
@@ -344,6 +344,19 @@ def _bind(view: ExternalView, local: tuple[str, ...], found: object) -> None:
 
 
 _CALLABLE = re.compile(rb"(?<![\w#])(#?\w++)\s*+(?:=\s*+(?:async\s*+)?\(|[(<])")
+_RELEVANT = re.compile(
+    r"respon|reply|creat(?!e_?task)|send|emit|defer|queue|request|ready|idle|busy|active"
+    r"|generat|trigger|speak|say|connect|^_*(?:can|is|has|should|may)(?:_|[A-Z])",
+    re.IGNORECASE,
+)
+"""Method names that can matter to the analysis (sends, deferrals, predicates, connects):
+only for these are the defining files of base classes and receivers analysed."""
+
+
+def _relevant(names: Iterable[bytes]) -> frozenset[str]:
+    return frozenset(n for n in (b.decode() for b in names) if _RELEVANT.search(n))
+
+
 _METHOD_CALL = re.compile(rb"\.(#?\w++)\s*+\(")
 _DEFINITION = re.compile(
     rb"(?:\bdef[ \t]+|^[ \t]*(?:(?:public|private|protected|static|async|override|abstract)"
