@@ -295,7 +295,7 @@ def _solve_function(
 def param_effect(index: ModuleIndex, target: int, param: str) -> str | None:
     """Solve the function at ``target`` assuming ``param`` holds a create event:
     ``"emit"`` when some send of it is unguarded, ``"defer"`` when every send is guarded
-    or it is queued, None when it is not sent at all."""
+    or it goes to a sequencer, None when it is not sent here (an outgoing queue, a store)."""
     assumed = index.assuming(target, param)
     fn = index.functions[target]
     infos = {
@@ -310,12 +310,13 @@ def param_effect(index: ModuleIndex, target: int, param: str) -> str | None:
     ]
     if any(not s.guarded for s in sends):
         return "emit"
+    # Handed to a sequencer (not merely put on an outgoing queue, which sends it anyway).
     routed = any(
-        info.kind is CallKind.ROUTED
+        infos[id(e)].kind is CallKind.ROUTED
+        and norm(e.call.callee[-1] if e.call.callee else "") not in index.vocab.queue_methods
         for e in walk_effects(fn.body)
         if isinstance(e, ir.Call)
         and any(isinstance(a, ir.VName) and a.path == (param,) for a in e.call.args)
-        for info in (infos[id(e)],)
     )
     return "defer" if sends or routed else None
 
