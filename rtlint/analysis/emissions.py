@@ -509,13 +509,15 @@ class ModuleIndex:
         found = self._event_argument(call, fn)
         if found is not None:
             arg, how, built = found
-            if last in self.vocab.queue_methods or self._routes(last):
-                return CallInfo(CallKind.ROUTED)
+            emitted = CallInfo(CallKind.EMIT, Emission(call, how, built, built.out_of_band))
             if self._routes_by_type(call, fn, target, summary):
                 return CallInfo(CallKind.ROUTED)
-            if self._defers_argument(call, arg, target, summary):
+            effect = self._argument_effect(call, arg, target, summary)
+            if effect is not None:  # the helper's body (here or elsewhere) wins over its name
+                return emitted if effect == "emit" else CallInfo(CallKind.ROUTED)
+            if last in self.vocab.queue_methods or self._routes(last):
                 return CallInfo(CallKind.ROUTED)
-            return CallInfo(CallKind.EMIT, Emission(call, how, built, built.out_of_band))
+            return emitted
         if (
             call.args
             and self.string_value(call.args[0], fn) == CREATE
@@ -543,17 +545,21 @@ class ModuleIndex:
             return CallInfo(CallKind.EMIT, Emission(call, "helper-name", None, False))
         return OTHER
 
-    def _defers_argument(
+    def _argument_effect(
         self, call: ir.VCall, arg: ir.Value, target: int | None, summary: FunctionSummary | None
-    ) -> bool:
-        """Is the event handed to a deferral helper (here or elsewhere) as a parameter?"""
+    ) -> str | None:
+        """What the called helper (here or elsewhere) does with the event it is given:
+        ``"emit"`` (sends it unguarded), ``"defer"`` (a deferral helper), None: unknown."""
         if target is not None:
             param = _parameter_of(call, arg, own_params(self.functions[target]))
-            return param is not None and self.param_effect(target, param) == "defer"
+            return self.param_effect(target, param) if param is not None else None
         if summary is not None:
             param = _parameter_of(call, arg, summary.params)
-            return param is not None and param in summary.defers_params
-        return False
+            if param in summary.sends:
+                return "emit"
+            if param in summary.defers_params:
+                return "defer"
+        return None
 
     def _routes_by_type(
         self,
@@ -682,6 +688,15 @@ def _exit_proves(v: ir.Value | None, proven: bool, truthy: bool, guards: GuardCl
     return AMBIENT in guards.proves_idle(cond, truthy)
 
 
+def _known(body: list[ir.Stmt], cond: ir.Cond, truth: bool) -> list[ir.Stmt]:
+    """``return a`` on the branch where the test ``a`` has ``truth``: return that constant."""
+    if len(body) == 1 and isinstance(body[0], ir.Return) and body[0].value is not None:
+        ret, v = body[0], body[0].value
+        if (v.cond if isinstance(v, ir.VCond) else ir.CAtom(v)) == cond:
+            return [ir.Return(ret.span, ir.VConst(truth, ret.span))]
+    return body
+
+
 def _exits(
     body: list[ir.Stmt],
     guards: GuardClassifier,
@@ -699,8 +714,8 @@ def _exits(
         if isinstance(stmt, ir.If):
             on_true = proven or AMBIENT in guards.proves_idle(stmt.cond, True)
             on_false = proven or AMBIENT in guards.proves_idle(stmt.cond, False)
-            then_leaves = _exits(stmt.then, guards, on_true, out)
-            else_leaves = _exits(stmt.orelse, guards, on_false, out)
+            then_leaves = _exits(_known(stmt.then, stmt.cond, True), guards, on_true, out)
+            else_leaves = _exits(_known(stmt.orelse, stmt.cond, False), guards, on_false, out)
             if then_leaves and else_leaves:
                 return True
             if then_leaves:

@@ -130,7 +130,8 @@ class _Scan:
     def self_calls(self) -> frozenset[str]:
         """Methods the file calls on ``self``/``this``."""
         if self._self_calls is None:
-            self._self_calls = _relevant(_SELF_CALL.findall(self.source))
+            tested = frozenset(n.decode() for n in _TESTED_CALL.findall(self.source))
+            self._self_calls = _relevant(_SELF_CALL.findall(self.source)) | tested
         return self._self_calls
 
 
@@ -345,8 +346,9 @@ def _bind(view: ExternalView, local: tuple[str, ...], found: object) -> None:
 
 _CALLABLE = re.compile(rb"(?<![\w#])(#?\w++)\s*+(?:=\s*+(?:async\s*+)?\(|[(<])")
 _RELEVANT = re.compile(
-    r"respon|reply|creat(?!e_?task)|send|emit|defer|queue|request|ready|idle|busy|active"
-    r"|generat|trigger|speak|say|connect|^_*(?:can|is|has|should|may)(?:_|[A-Z])",
+    r"respon|reply|creat(?!e_?task)|send|emit|defer|queue|request|ready|idle|busy|active|build"
+    r"|make|event|payload|message|generat|trigger|speak|say|connect"
+    r"|^_*(?:can|is|has|should|may)(?:_|[A-Z])",
     re.IGNORECASE,
 )
 """Method names that can matter to the analysis (sends, deferrals, predicates, connects):
@@ -363,6 +365,10 @@ _DEFINITION = re.compile(
     rb"[ \t]+)*)(#?\w++)[ \t]*(?:<[^>\n]*>)?\([^)\n]*\)?[^;\n]*[{:][ \t]*$",
     re.MULTILINE,
 )
+_TESTED_CALL = re.compile(
+    rb"(?:\bif|\bwhile|\bnot|\band|\bor|&&|\|\||!|\breturn)[ \t(]*(?:self|this)\.(#?\w++)\s*+\("
+)
+"""Calls in a test (``if self.ready():``): predicates, whatever their names."""
 _SELF_CALL = re.compile(rb"\b(?:self|this)\.(#?\w++)\s*+\(")
 
 
