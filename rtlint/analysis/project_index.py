@@ -40,6 +40,7 @@ from rtlint.vocabulary import Vocabulary
 _MAX_DEPTH = 8
 _MAX_DEPENDENCY_BYTES = 512 * 1024
 """Larger files (bundles, generated code) are not analysed for their summaries."""
+_SMALL_FILE_BYTES = 24 * 1024
 
 
 class FileModel:
@@ -110,6 +111,7 @@ class _Scan:
     constants: dict[tuple[str, ...], str]
     _callables: frozenset[str] | None = None
     _self_calls: frozenset[str] | None = None
+    _definitions: frozenset[str] | None = None
 
     def callables(self) -> frozenset[str]:
         """Names that may be defined (or called) as functions here: a cheap filter."""
@@ -125,7 +127,10 @@ class _Scan:
 
     def definitions(self) -> frozenset[str]:
         """Names of functions and methods the file defines (a cheap approximation)."""
-        return frozenset(n.decode() for n in _DEFINITION.findall(self.source))
+        if self._definitions is None:
+            found = _DEFINITION.findall(self.source)
+            self._definitions = frozenset(n.decode() for n in found)
+        return self._definitions
 
     def self_calls(self) -> frozenset[str]:
         """Methods the file calls on ``self``/``this``."""
@@ -177,7 +182,7 @@ class ProjectIndex:
         if path not in self._models:
             self._models[path] = FileModel(None)  # cuts import cycles
             scan = self._scan(path)
-            if scan is not None and len(scan.source) <= _MAX_DEPENDENCY_BYTES:
+            if scan is not None and _may_define_summaries(scan.source):
                 self._models[path] = FileModel(self._analyse(path, scan))
         return self._models[path]
 
@@ -208,7 +213,7 @@ class ProjectIndex:
             return scan.constants[(name,)]
         if name in scan.bases:
             return self.class_summary(path, name, depth, wanted)
-        if name in scan.callables():
+        if name in scan.callables() and (_RELEVANT.search(name) or _builds_events(scan.source)):
             model = self.model(path)
             if name in model.functions:
                 return model.summary(model.functions[name])
@@ -229,7 +234,7 @@ class ProjectIndex:
         if scan is None or depth > _MAX_DEPTH:
             return None
         methods = dict(self._inherited(path, scan, name, depth, wanted))
-        if wanted & scan.callables():
+        if wanted & scan.definitions():
             own = self.model(path).methods(name)
             methods.update((m, summary) for m, summary in own.items() if m in wanted)
         return ClassSummary(name, tuple(sorted(methods.items())))
@@ -318,15 +323,23 @@ class ProjectIndex:
             module_stem(imp.module) in stems or imp.name in stems for imp in scan.imports
         )
 
-    def uses_project(self, path: Path) -> bool:
-        """Does ``path`` import something the index knows sends, builds or names a create
-        (so it needs the full analysis although the prefilter found nothing)?"""
-        view = self.view(path)
-        return (
-            bool(view.constants)
-            or any(s.emits or s.builds or s.builds_when or s.sends for s in view.functions.values())
-            or any(m.emits for c in view.classes.values() if c.sdk for _, m in c.methods)
-        )
+    def uses_project(self, path: Path, defining: set[Path]) -> bool:
+        """Does ``path`` import, from one of the ``defining`` files, a create constant or
+        a function that sends or builds one (so it needs the full analysis although the
+        prefilter found nothing)?"""
+        scan = self._scan(path)
+        for imp in scan.imports if scan is not None else ():
+            target = resolve(path, imp.module) if imp.name is not None else None
+            if target is None or target.resolve() not in defining or imp.name is None:
+                continue
+            found = self.symbol(target, imp.name)
+            if isinstance(found, str | dict):
+                return True
+            if isinstance(found, FunctionSummary) and (
+                found.emits or found.builds or found.builds_when or found.sends
+            ):
+                return True
+        return False
 
 
 def _bind(view: ExternalView, local: tuple[str, ...], found: object) -> None:
@@ -353,6 +366,19 @@ _RELEVANT = re.compile(
 )
 """Method names that can matter to the analysis (sends, deferrals, predicates, connects):
 only for these are the defining files of base classes and receivers analysed."""
+
+
+def _may_define_summaries(source: bytes) -> bool:
+    """Cheap test: can the file define anything but inert functions? Small files always
+    can (a project's own helpers); a large one only when it talks about responses."""
+    if len(source) > _MAX_DEPENDENCY_BYTES:
+        return False
+    return len(source) <= _SMALL_FILE_BYTES or b"respon" in source.lower()
+
+
+def _builds_events(source: bytes) -> bool:
+    """Cheap test: does the file spell an event's ``type`` key (an event factory can)?"""
+    return any(key in source for key in (b'"type"', b"'type'", b"type:", b"type="))
 
 
 def _relevant(names: Iterable[bytes]) -> frozenset[str]:
@@ -404,14 +430,14 @@ def views(paths: Sequence[Path], vocab: Vocabulary) -> list[ExternalView | None]
 
     index = ProjectIndex(vocab, paths)
     wanted = [_prefiltered(index, p, vocab, prefilter) for p in paths]
-    stems = {p.stem for p, w in zip(paths, wanted, strict=True) if w}
-    stems |= {p.parent.name for p, w in zip(paths, wanted, strict=True) if w}
+    defining = {p.resolve() for p, w in zip(paths, wanted, strict=True) if w}
+    stems = {p.stem for p in defining}
     found: list[ExternalView | None] = []
     for path, candidate in zip(paths, wanted, strict=True):
         if candidate:
             view = index.view(path)
             found.append(view if view else None)
-        elif index.imports_from(path, stems) and index.uses_project(path):
+        elif index.imports_from(path, stems) and index.uses_project(path, defining):
             found.append(index.view(path))
         else:
             found.append(None)
