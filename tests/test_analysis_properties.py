@@ -394,7 +394,8 @@ def _helpers(preds: list[object], defer_test: object) -> list[str]:
     lines = []
     for i, c in enumerate(preds):
         lines += [f"    def _pred{i}(self):", f"        return {PYTHON.cond(c)}", ""]
-    return lines + [
+    return [
+        *lines,
         "    def _build(self, kind, **fields):",
         '        return {"type": kind, **fields}',
         "",
