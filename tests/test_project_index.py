@@ -93,3 +93,19 @@ def test_editing_a_helper_in_another_file_rechecks_its_callers(tmp_path: Path) -
     assert findings() == []
     helper.write_text(HELPER_SENDS)
     assert findings() == ["app.py:5"]
+
+
+def test_sdk_entries_from_the_configuration(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from acme_voice.client import VoiceClient\n\n\n"
+        "class Bot:\n"
+        "    def __init__(self):\n"
+        "        self.client = VoiceClient()\n\n"
+        "    def on_text(self):\n"
+        "        self.client.reply_now()\n"
+    )
+    vocab = DEFAULT.extend(sdk_emitters=["acme_voice.client:VoiceClient.reply_now"])
+    configured = Settings(rules=all_rules(), vocab=vocab)
+    assert [d.span.line for d in check_files([app], configured, jobs=1)[0].diagnostics] == [9]
+    assert check_files([app], Settings(rules=all_rules()), jobs=1)[0].diagnostics == []

@@ -429,7 +429,8 @@ def views(paths: Sequence[Path], vocab: Vocabulary) -> list[ExternalView | None]
     from rtlint.engine import prefilter
 
     index = ProjectIndex(vocab, paths)
-    wanted = [_prefiltered(index, p, vocab, prefilter) for p in paths]
+    sdk_methods = index.sdk.method_names()
+    wanted = [_prefiltered(index, p, vocab, prefilter, sdk_methods) for p in paths]
     defining = {p.resolve() for p, w in zip(paths, wanted, strict=True) if w}
     stems = {p.stem for p in defining}
     found: list[ExternalView | None] = []
@@ -445,7 +446,17 @@ def views(paths: Sequence[Path], vocab: Vocabulary) -> list[ExternalView | None]
 
 
 def _prefiltered(
-    index: ProjectIndex, path: Path, vocab: Vocabulary, test: Callable[[bytes, Vocabulary], bool]
+    index: ProjectIndex,
+    path: Path,
+    vocab: Vocabulary,
+    test: Callable[[bytes, Vocabulary], bool],
+    sdk_methods: frozenset[bytes],
 ) -> bool:
+    """The prefilter, or an SDK import and the name of one of its sending methods."""
     scan = index._scan(path)
-    return scan is not None and test(scan.source, vocab)
+    if scan is None:
+        return False
+    if test(scan.source, vocab):
+        return True
+    imports_sdk = any(imp.module in index.sdk.by_module for imp in scan.imports)
+    return imports_sdk and any(m in scan.source for m in sdk_methods)

@@ -55,6 +55,15 @@ class SdkTables:
             for module in entry.modules:
                 self.by_module.setdefault(module, {})[entry.name] = entry
 
+    def method_names(self) -> frozenset[bytes]:
+        """Names of the methods that send or defer (for the prefilter)."""
+        return frozenset(
+            m.encode()
+            for classes in self.by_module.values()
+            for entry in classes.values()
+            for m in (*entry.emits, *entry.defers)
+        )
+
     def lookup(self, module: str, name: str) -> ClassSummary | None:
         """The class ``name`` imported from ``module``, when a table knows it."""
         entry = self.by_module.get(module, {}).get(name)
