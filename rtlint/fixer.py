@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rtlint.analysis.summaries import ExternalView
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
 from rtlint.engine import SYNTAX_ERROR, FileResult, Settings, check_source, in_parallel, read_source
 
@@ -81,12 +82,19 @@ def _keys(result: FileResult) -> Counter[tuple[str, str]]:
     return Counter((d.code, d.message) for d in result.diagnostics)
 
 
-def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = False) -> FixResult:
-    """Fix ``source`` in memory, as far as allowed fixes go."""
+def fix_source(
+    path: str,
+    source: bytes,
+    settings: Settings,
+    unsafe: bool = False,
+    view: ExternalView | None = None,
+) -> FixResult:
+    """Fix ``source`` in memory, as far as allowed fixes go (``view``: what the rest of
+    the project says about the names it uses, as for checking)."""
     allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
     outcome = FixResult(path, source, source)
     encoding = encoding_of(path, source)
-    current = check_source(path, source, settings)
+    current = check_source(path, source, settings, view)
     outcome.remaining = current.diagnostics
     if current.error:
         outcome.error = current.error
@@ -100,7 +108,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
         if not chosen:
             break
         candidate = apply_edits(outcome.fixed, [e for f in chosen for e in f.edits], encoding)
-        result = check_source(path, candidate, settings)
+        result = check_source(path, candidate, settings, view)
         if result.error or any(d.code == SYNTAX_ERROR for d in result.diagnostics):
             outcome.notes.append("fixes left out: they would make the file fail to parse")
             break
@@ -117,19 +125,30 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
     return outcome
 
 
-def fix_file(path: Path, settings: Settings, unsafe: bool = False) -> FixResult:
+def fix_file(
+    path: Path, settings: Settings, unsafe: bool = False, view: ExternalView | None = None
+) -> FixResult:
     """Read and fix one file in memory."""
     source = read_source(path)
     if isinstance(source, str):
         return FixResult(str(path), b"", b"", error=source)
-    return fix_source(str(path), source, settings, unsafe)
+    return fix_source(str(path), source, settings, unsafe, view)
 
 
 def fix_files(
     paths: list[Path] | tuple[Path, ...], settings: Settings, unsafe: bool, jobs: int | None = None
 ) -> list[FixResult]:
-    """Fix many files in memory (nothing is written)."""
-    return in_parallel(functools.partial(fix_file, settings=settings, unsafe=unsafe), paths, jobs)
+    """Fix many files in memory (nothing is written), each with its view of the project."""
+    from rtlint.analysis.project_index import views
+
+    work = list(zip(paths, views(paths, settings.vocab), strict=True))
+    return in_parallel(functools.partial(_fix_item, settings=settings, unsafe=unsafe), work, jobs)
+
+
+def _fix_item(
+    item: tuple[Path, ExternalView | None], settings: Settings, unsafe: bool
+) -> FixResult:
+    return fix_file(item[0], settings, unsafe, item[1])
 
 
 def write_atomic(path: Path, data: bytes) -> None:
