@@ -286,8 +286,9 @@ class ProjectIndex:
                     for member, known in self.sdk.members(imp.module):
                         _bind(view, (imp.alias, member), known)
                 continue
+            typed = _used_as_type(scan.source, imp.alias)
             found = (
-                self.symbol(target, imp.name, 0, called)
+                self.symbol(target, imp.name, 0, called if typed else frozenset())
                 if target is not None
                 else self.sdk.lookup(imp.module, imp.name)
             )
@@ -374,6 +375,13 @@ def _may_define_summaries(source: bytes) -> bool:
     if len(source) > _MAX_DEPENDENCY_BYTES:
         return False
     return len(source) <= _SMALL_FILE_BYTES or b"respon" in source.lower()
+
+
+def _used_as_type(source: bytes, name: str) -> bool:
+    """Does the file construct or declare objects of class ``name`` (``Name(``, ``new Name``,
+    ``: Name``)? Only then do its methods matter as a receiver's."""
+    escaped = re.escape(name.encode())
+    return re.search(rb"\b" + escaped + rb"\s*[(<.]|:\s*" + escaped + rb"\b", source) is not None
 
 
 def _builds_events(source: bytes) -> bool:
