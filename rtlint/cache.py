@@ -52,6 +52,12 @@ def default_directory(start: Path) -> str:
     return str(project_root(start) / DIRECTORY)
 
 
+def directory(given: str | Path | None) -> str:
+    """The cache ``check`` writes and ``clean`` removes: ``--cache-dir``, else
+    ``RTLINT_CACHE_DIR``, else the project root's (from the working directory)."""
+    return str(given or os.environ.get("RTLINT_CACHE_DIR") or default_directory(Path.cwd()))
+
+
 @cache
 def code_fingerprint() -> str:
     """A digest of rtlint's own source: any change to the checker invalidates old entries."""

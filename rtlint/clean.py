@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,9 +20,7 @@ from rtlint import cache, exitcodes
 )
 def clean(cache_dir: Path | None) -> None:
     """Remove the result cache (`.rtlint_cache` at the project root)."""
-    directory = cache_dir or Path(
-        os.environ.get("RTLINT_CACHE_DIR") or cache.default_directory(Path.cwd())
-    )
+    directory = Path(cache.directory(cache_dir))
     if not directory.exists():
         click.echo(f"No cache at {directory}")
     elif cache.clean(directory):

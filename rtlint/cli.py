@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
@@ -27,11 +26,7 @@ from rtlint.reporters import statistics as stats
 from rtlint.reporters.text import failures, summary
 from rtlint.selection import Selection, split, unknown
 from rtlint.usage_errors import OneLineErrors
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"rtlint: error: {message}", err=True)
-    sys.exit(exitcodes.ERROR)
+from rtlint.usage_errors import fail as _fail
 
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -220,11 +215,7 @@ def check(
         _selection(select, extend_select, ignore, preview),
         exclude,
         edits=needs_edits,
-        cache_dir=None
-        if no_cache
-        else (
-            cache_dir or os.environ.get("RTLINT_CACHE_DIR") or cache.default_directory(Path.cwd())
-        ),
+        cache_dir=None if no_cache else cache.directory(cache_dir),
     )
     sources: dict[str, bytes] = {}
     fixed: list[FixResult] = []

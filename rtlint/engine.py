@@ -72,11 +72,16 @@ class FileResult:
 
 
 def check_source(
-    path: str, source: bytes, settings: Settings, times: FileTimes | None = None
+    path: str,
+    source: bytes,
+    settings: Settings,
+    times: FileTimes | None = None,
+    prefiltered: bool = False,
 ) -> FileResult:
-    """Check one file's bytes; inline suppressions are applied to the findings."""
+    """Check one file's bytes; inline suppressions are applied to the findings.
+    ``prefiltered``: the caller already knows the prefilter lets the file through."""
     rules = settings.rules_for(path)
-    if needs_analysis(source, rules, settings.vocab):
+    if prefiltered or needs_analysis(source, rules, settings.vocab):
         with _collector_paused():
             result = _run_rules(path, source, rules, settings.vocab, settings.edits, times)
     else:
@@ -259,7 +264,7 @@ def _analyse_all(
 def _analyse(item: tuple[str, bytes], settings: Settings) -> tuple[FileResult, FileTimes]:
     path, source = item
     times = FileTimes(path)
-    return check_source(path, source, settings, times), times
+    return check_source(path, source, settings, times, prefiltered=True), times
 
 
 def _offset(source: bytes, line: int, column: int) -> int:

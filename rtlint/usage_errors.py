@@ -40,14 +40,15 @@ class OneLineErrors(click.Group):
             message = " ".join(exc.format_message().split()).rstrip(".")
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
                 message += f" (see `{exc.ctx.command_path} --help`)"
-            _fail(message[:1].lower() + message[1:])
+            fail(message[:1].lower() + message[1:])
         except click.exceptions.Abort:
-            _fail("aborted")
+            fail("aborted")
         if standalone_mode:
             sys.exit(code if isinstance(code, int) else exitcodes.SUCCESS)
         return code
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
+    """Print the one-line error and exit 2."""
     click.echo(f"rtlint: error: {message}", err=True)
     sys.exit(exitcodes.ERROR)

@@ -212,7 +212,9 @@ class UnguardedResponseCreate(Rule):
             event = emission.event
             if event is not None and not _within(event.span, emission.call.span):
                 related = (Related(event.span, "the `response.create` event is built here"),)
-            fix = fix_for(ctx.module, ctx.active_state, finding, ctx.vocab, ctx.edits)
+            fix = fix_for(
+                ctx.module, ctx.active_state, finding, ctx.vocab, ctx.edits, ctx.lifecycle
+            )
             yield self.diagnostic(ctx, emission.call.span, message, fix=fix, related=related)
 
 

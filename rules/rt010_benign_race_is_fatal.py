@@ -112,9 +112,7 @@ class BenignRaceIsFatal(Rule):
     )
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        for adapter in ctx.lifecycle.adapters:
-            if not adapter.realtime:
-                continue
+        for adapter in ctx.lifecycle.adapters:  # Realtime adapters only
             for path in adapter.paths_of("event", "error"):
                 fatal = always_fatal(path.body)
                 if fatal is None or tells_errors_apart(path.body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis, Unguarded
+from rtlint.analysis.lifecycle import LifecycleModel
 from rtlint.diagnostics import Fix
 from rtlint.fixes.plan import plan
 from rtlint.vocabulary import Vocabulary
@@ -15,13 +16,15 @@ def fix_for(
     finding: Unguarded,
     vocab: Vocabulary,
     edits: bool = True,
+    lifecycle: LifecycleModel | None = None,
 ) -> Fix | None:
     """The fix for one unguarded emission, or None when there is no statement to rewrite.
 
     Without ``edits`` only the plan is made (cheap, from the IR): the fix says it is
-    available and how safe it is, with no edits.
+    available and how safe it is, with no edits. ``lifecycle``: the module's model, when
+    the caller has it already (it is built otherwise).
     """
-    chosen = plan(module, analysis, finding, vocab)
+    chosen = plan(module, analysis, finding, vocab, lifecycle)
     if chosen is None:
         return None
     if not edits:

@@ -31,7 +31,7 @@ from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis, Unguarded, registered_handlers
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
 from rtlint.analysis.guards import GuardClassifier, flag_name
-from rtlint.analysis.lifecycle import build
+from rtlint.analysis.lifecycle import LifecycleModel, build
 from rtlint.diagnostics import Safety
 from rtlint.fixes.proofs import (
     effects_after,
@@ -83,7 +83,11 @@ class Plan:
 
 
 def plan(
-    module: ir.Module, analysis: ModuleAnalysis, finding: Unguarded, vocab: Vocabulary
+    module: ir.Module,
+    analysis: ModuleAnalysis,
+    finding: Unguarded,
+    vocab: Vocabulary,
+    lifecycle: LifecycleModel | None = None,
 ) -> Plan | None:
     """The best plan for ``finding``; None when its statement cannot be edited alone.
 
@@ -135,7 +139,8 @@ def plan(
         )
     if _routes_requests(methods, analysis):
         return suggest  # the class queues its requests: a second deferral would double-send
-    if not reserve and _set_on_created(module, analysis, vocab, fn, active):
+    model = lifecycle or build(module, vocab, analysis)
+    if not reserve and _set_on_created(model, fn, active):
         # The flag is set only when `response.created` arrives: a deferral alone would let a
         # second request through until then (RT003), and the fixer never adds a finding.
         return suggest
@@ -162,11 +167,9 @@ def plan(
     )  # fmt: skip
 
 
-def _set_on_created(
-    module: ir.Module, analysis: ModuleAnalysis, vocab: Vocabulary, fn: ir.Function, active: ir.Path
-) -> bool:
+def _set_on_created(model: LifecycleModel, fn: ir.Function, active: ir.Path) -> bool:
     """Does ``fn``'s class set ``active`` where ``response.created`` is handled?"""
-    for adapter in build(module, vocab, analysis).adapters:
+    for adapter in model.adapters:
         if fn.index in adapter.functions:
             return any(
                 w.action == "set" and w.field.rsplit(".", 1)[-1] == active[-1]

@@ -169,10 +169,6 @@ def _calls(effect: ir.Effect, call: ir.VCall) -> bool:
     return isinstance(effect, ir.Call) and effect.call is call
 
 
-def _assigns(effects: list[ir.Effect], target: ir.Path) -> bool:
-    return any(isinstance(e, ir.Assign) and e.target == target for e in effects)
-
-
 def receiver_in_scope(fn: ir.Function, functions: list[ir.Function], language: str) -> bool:
     """``self``/``this`` exists in ``fn``: a method, or a closure that sees its method's."""
     for f in _scopes(fn, functions):
