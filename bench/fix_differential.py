@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.conftest import node_cache
 from tests.differential import Outcome, Shape, Step, compare, compare_typescript, schedule
 
 
@@ -35,7 +36,7 @@ def main() -> int:
     parser.add_argument(
         "--node-modules",
         type=Path,
-        default=Path.home() / ".cache" / "rtlint-tests" / "node_modules",
+        default=node_cache() / "node_modules",
         help="a node_modules directory holding the ws package (TypeScript only)",
     )
     args = parser.parse_args()

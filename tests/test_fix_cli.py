@@ -6,6 +6,8 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
 from tests.cli import rtlint
 
 FIX = Path(__file__).parent / "fixtures" / "python" / "RT001" / "fix"
@@ -110,9 +112,9 @@ def test_a_suggestion_says_where_its_edit_is_shown_and_it_is_there(tmp_path: Pat
 
 
 def test_fixes_keep_the_files_owner_and_group(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "safe.py", SAFE)
     if os.geteuid() != 0:
-        return  # only a privileged process can give a file to someone else: nothing to observe
+        pytest.skip("only a privileged process can give a file to someone else")
+    path = _copy(tmp_path, "safe.py", SAFE)
     os.chown(path, 12345, 23456)
     result = rtlint("check", "--fix", "safe.py", cwd=tmp_path)
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -3,16 +3,13 @@
 A fixed seed and a small budget (one schedule per deferral mechanism and language, and
 one whose sends go through a private helper);
 ``bench/fix_differential.py`` runs the same comparison on many more shapes and schedules.
-The TypeScript classes run in Node with the ``ws`` package (from ``RTLINT_NODE_MODULES``,
+The TypeScript classes run in Node with the ``ws`` package (the ``node_modules`` fixture,
 or installed once into the user's cache); without Node those tests are skipped.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,28 +64,6 @@ def test_a_deferral_that_would_leave_the_slot_open_is_held_back() -> None:
     result = fix_source("adapter.py", source.encode(), SETTINGS, unsafe=True)
     assert result.applied == 0 and result.fixed == source.encode(), result.notes
     assert result.notes and {d.code for d in result.remaining} == {"RT001"}
-
-
-@pytest.fixture(scope="session")
-def node_modules() -> Path:
-    """A ``node_modules`` directory holding ``ws``."""
-    if shutil.which("node") is None:
-        pytest.skip("Node is not installed")
-    given = os.environ.get("RTLINT_NODE_MODULES")
-    if given and (Path(given) / "ws").is_dir():
-        return Path(given)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rtlint-tests"
-    if not (cache / "node_modules" / "ws").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed")
-        command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--fetch-retries=0"]
-        command += ["--fetch-timeout=15000", "--prefix", str(cache), "ws@8"]
-        try:
-            subprocess.run(command, capture_output=True, timeout=60, check=True)
-        except (subprocess.SubprocessError, OSError):
-            pytest.skip("the ws package could not be installed")
-    return cache / "node_modules"
 
 
 @pytest.mark.parametrize(("mechanism", "via_helper"), CASES)

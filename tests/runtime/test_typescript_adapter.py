@@ -10,8 +10,6 @@ later runs reuse it offline. Without Node.js the tests are skipped, saying so.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +29,6 @@ from rtlint.runtime.wirelog import WireRecord, read_wire_log
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTER = ROOT / "examples" / "typescript" / "realtime_adapter.ts"
 DRIVER = Path(__file__).with_name("typescript_driver.cjs")
-PACKAGES = {"typescript": "5.9.3", "ws": "8.23.0"}
 NODE = shutil.which("node")
 NPM = shutil.which("npm")
 
@@ -39,39 +36,6 @@ pytestmark = pytest.mark.skipif(
     NODE is None or NPM is None,
     reason="Node.js (node and npm) is not installed: the TypeScript adapter cannot be run",
 )
-
-
-def _cache() -> Path:
-    digest = hashlib.sha256(json.dumps(PACKAGES, sort_keys=True).encode()).hexdigest()[:12]
-    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rtlint"
-    return Path(os.environ.get("RTLINT_NODE_CACHE") or default / f"node-{digest}")
-
-
-def _installed(cache: Path) -> bool:
-    return all((cache / "node_modules" / name / "package.json").is_file() for name in PACKAGES)
-
-
-@pytest.fixture(scope="session")
-def node_modules() -> Path:
-    """``typescript`` and ``ws`` from npm, installed once (under a lock, for xdist)."""
-    cache = _cache()
-    cache.mkdir(parents=True, exist_ok=True)
-    with (cache / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _installed(cache):
-            manifest = {"private": True, "dependencies": PACKAGES}
-            (cache / "package.json").write_text(json.dumps(manifest, indent=2))
-            install = subprocess.run(
-                [str(NPM), "install", "--no-audit", "--no-fund", "--ignore-scripts"],
-                cwd=cache,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            assert install.returncode == 0 and _installed(cache), (
-                f"npm install of {PACKAGES} into {cache} failed:\n{install.stderr}"
-            )
-    return cache / "node_modules"
 
 
 @pytest.fixture(scope="session")
