@@ -62,6 +62,8 @@ def measure(command: list[str], cwd: Path, repeat: int, env: dict[str, str] | No
             cwd=cwd, env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         walls.append(time.perf_counter() - start)
+        if run.returncode not in (0, 1):  # 1: findings; anything else failed, not finished fast
+            sys.exit(f"{' '.join(command)} exited {run.returncode}:\n{run.stderr[-2000:]}")
         peaks.append(int(run.stderr.strip().splitlines()[-1]) / 1024)
         stdout = run.stdout
     return Run(min(walls), max(peaks), stdout)
