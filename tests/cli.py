@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,3 +31,10 @@ def write(root: Path, files: Mapping[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+def concise(cwd: Path, *args: str) -> tuple[int, list[str], str]:
+    """``rtlint check --output-format concise ARGS`` in ``cwd``: exit code, findings, stderr."""
+    result = rtlint("check", "--output-format", "concise", *args, cwd=cwd)
+    found = [line for line in result.stdout.splitlines() if re.search(r":\d+:\d+: ", line)]
+    return result.exit_code, found, result.stderr

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.cli import rtlint, write
+from tests.cli import concise, rtlint, write
 
 ADAPTER = """\
 import json
@@ -29,9 +29,7 @@ NEW_METHOD = """
 
 
 def _concise(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
-    run = rtlint("check", "--no-cache", "--output-format", "concise", *args, ".", cwd=tmp_path)
-    found = [line for line in run.stdout.splitlines() if re.search(r":\d+:\d+: ", line)]
-    return run.exit_code, found, run.stderr
+    return concise(tmp_path, "--no-cache", *args, ".")
 
 
 def test_round_trip_edits_elsewhere_stay_baselined_new_findings_are_reported(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rtlint.registry import all_rules
-from tests.cli import rtlint, write
+from tests.cli import concise, rtlint, write
 
 UNGUARDED = """\
 import json
@@ -30,16 +30,12 @@ class Adapter:
 """
 
 
-def _flagged(result_output: str) -> list[str]:
-    """The ``path:CODE`` pairs of concise output."""
-    lines = [line.split(": ", 1) for line in result_output.splitlines() if ": RT" in line]
-    return sorted(f"{place.split(':')[0]}:{rest.split()[0]}" for place, rest in lines)
-
-
 def _concise(cwd: Path, *args: str) -> list[str]:
-    result = rtlint("check", "--output-format", "concise", *args, cwd=cwd)
-    assert result.exit_code in (0, 1), result.output
-    return _flagged(result.stdout)
+    """The sorted ``path:CODE`` pairs of the findings."""
+    code, found, stderr = concise(cwd, *args)
+    assert code in (0, 1), stderr
+    pairs = [line.split(": ", 1) for line in found]
+    return sorted(f"{place.split(':')[0]}:{rest.split()[0]}" for place, rest in pairs)
 
 
 def test_nearest_configuration_wins_without_merging(tmp_path: Path) -> None:

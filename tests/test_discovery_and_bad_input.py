@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rtlint.engine import MAX_FILE_BYTES
-from tests.cli import rtlint, write
+from tests.cli import concise, rtlint, write
 
 UNGUARDED = """import json
 
@@ -23,12 +23,6 @@ UNGUARDED_TS = """export function f(ws: WebSocket) {
   ws.send(JSON.stringify({ type: "response.create" }));
 }
 """
-
-
-def _concise(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
-    result = rtlint("check", "--output-format", "concise", *args, cwd=tmp_path)
-    lines = [line for line in result.stdout.splitlines() if ": RT" in line or ": E999" in line]
-    return result.exit_code, lines, result.stderr
 
 
 def test_walk_skips_vendor_and_build_dirs_and_gitignored_paths(tmp_path: Path) -> None:
@@ -43,7 +37,7 @@ def test_walk_skips_vendor_and_build_dirs_and_gitignored_paths(tmp_path: Path) -
         "web/app.tsx": UNGUARDED_TS,
         "notes.txt": "response.create",
     })  # fmt: skip
-    code, lines, _ = _concise(tmp_path)
+    code, lines, _ = concise(tmp_path)
     assert code == 1
     assert sorted(line.split(":")[0] for line in lines) == ["src/a.py", "web/app.tsx"]
 
@@ -57,34 +51,34 @@ def test_minified_and_bundled_scripts_are_skipped_unless_named(tmp_path: Path) -
         "web/main.3f2a.chunk.js": UNGUARDED_TS,
         "web/minimal.js": UNGUARDED_TS,
     })  # fmt: skip
-    _, lines, _ = _concise(tmp_path)
+    _, lines, _ = concise(tmp_path)
     assert sorted(line.split(":")[0] for line in lines) == ["web/app.ts", "web/minimal.js"]
-    assert _concise(tmp_path, "web/app.min.js")[0] == 1
-    assert _concise(tmp_path, "--force-exclude", "web/app.min.js")[1] == []
+    assert concise(tmp_path, "web/app.min.js")[0] == 1
+    assert concise(tmp_path, "--force-exclude", "web/app.min.js")[1] == []
 
 
 def test_a_directory_named_on_purpose_is_checked_even_if_excluded(tmp_path: Path) -> None:
     write(tmp_path, {"dist/bundle.js": UNGUARDED_TS, "dist/node_modules/m.js": UNGUARDED_TS})
-    code, lines, _ = _concise(tmp_path, "dist")
+    code, lines, _ = concise(tmp_path, "dist")
     assert code == 1 and [line.split(":")[0] for line in lines] == ["dist/bundle.js"]
 
 
 def test_nothing_to_check_says_why(tmp_path: Path) -> None:
     write(tmp_path, {"pkg/dist/bundle.js": UNGUARDED_TS})
-    code, lines, stderr = _concise(tmp_path, "pkg")
+    code, lines, stderr = concise(tmp_path, "pkg")
     assert code == 0 and not lines
     assert "no files to check" in stderr and "`dist`" in stderr
 
 
 def test_explicit_files_are_checked_and_force_exclude_applies_excludes(tmp_path: Path) -> None:
     write(tmp_path, {"build/gen.py": UNGUARDED})
-    assert _concise(tmp_path, "build/gen.py")[0] == 1
-    code, lines, _ = _concise(tmp_path, "--force-exclude", "build/gen.py")
+    assert concise(tmp_path, "build/gen.py")[0] == 1
+    code, lines, _ = concise(tmp_path, "--force-exclude", "build/gen.py")
     assert code == 0 and not lines
 
 
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
-    code, _, stderr = _concise(tmp_path, "nowhere.py")
+    code, _, stderr = concise(tmp_path, "nowhere.py")
     assert code == 2 and "nowhere.py: no such file or directory" in stderr
 
 
@@ -94,7 +88,7 @@ def test_syntax_error_is_a_finding_and_other_files_are_still_checked(tmp_path: P
         "bad.ts": "const x = { type: 'response.create' ;\n",
         "good.py": UNGUARDED,
     })  # fmt: skip
-    code, lines, stderr = _concise(tmp_path)
+    code, lines, stderr = concise(tmp_path)
     assert code == 1, stderr
     assert any(line.startswith("bad.py:1:") and "E999 syntax error" in line for line in lines)
     assert any(line.startswith("bad.ts:") and "E999 syntax error" in line for line in lines)
@@ -107,7 +101,7 @@ def test_undecodable_empty_and_huge_files(tmp_path: Path) -> None:
     (tmp_path / "empty.py").write_bytes(b"")
     with (tmp_path / "huge.py").open("wb") as big:
         big.truncate(MAX_FILE_BYTES + 1)
-    code, _, stderr = _concise(tmp_path)
+    code, _, stderr = concise(tmp_path)
     assert code == 2
     assert "latin.ts: cannot decode as UTF-8 at line 1, byte 7 of the line" in stderr
     assert "huge.py: skipped: larger than 8 MiB" in stderr
@@ -118,7 +112,7 @@ def test_symlink_loops_and_dangling_links_do_not_hang_or_fail(tmp_path: Path) ->
     write(tmp_path, {"src/a.py": UNGUARDED})
     os.symlink(tmp_path / "src", tmp_path / "src" / "loop")
     os.symlink(tmp_path / "missing.py", tmp_path / "src" / "dangling.py")
-    code, lines, stderr = _concise(tmp_path)
+    code, lines, stderr = concise(tmp_path)
     assert code == 1 and [line.split(":")[0] for line in lines] == ["src/a.py"], stderr
 
 
@@ -208,7 +202,7 @@ def test_thousands_of_paths_in_one_process(tmp_path: Path) -> None:
     for name in names:
         (tmp_path / name).write_text("x = 1\n")
     (tmp_path / "z.py").write_text(UNGUARDED)
-    code, lines, _ = _concise(tmp_path, *names, "z.py")
+    code, lines, _ = concise(tmp_path, *names, "z.py")
     assert code == 1 and lines == [f"z.py:5:11: RT001 {lines[0].split(' RT001 ')[1]}"]
 
 
@@ -234,14 +228,14 @@ def test_syntax_errors_are_a_rule_that_can_be_selected_and_ignored(tmp_path: Pat
     import json
 
     write(tmp_path, {"bad.py": "def f(:\n    'response.create'\n", "good.py": UNGUARDED})
-    assert any(": E999 " in line for line in _concise(tmp_path)[1])
+    assert any(": E999 " in line for line in concise(tmp_path)[1])
     for args in (("--ignore", "E999"), ("--ignore", "syntax-error"), ("--select", "RT001")):
-        code, lines, stderr = _concise(tmp_path, *args)
+        code, lines, stderr = concise(tmp_path, *args)
         assert code == 1 and [line.split(":")[0] for line in lines] == ["good.py"], stderr
-    code, lines, _ = _concise(tmp_path, "--select", "E999")
+    code, lines, _ = concise(tmp_path, "--select", "E999")
     assert code == 1 and [line.split(":")[0] for line in lines] == ["bad.py"]
     write(tmp_path, {"pyproject.toml": '[tool.rtlint.per-file-ignores]\n"bad.py" = ["E999"]\n'})
-    assert [line.split(":")[0] for line in _concise(tmp_path)[1]] == ["good.py"]
+    assert [line.split(":")[0] for line in concise(tmp_path)[1]] == ["good.py"]
     fixed = rtlint("check", "--fix", "--isolated", "--ignore", "E999", "bad.py", cwd=tmp_path)
     assert fixed.exit_code == 0 and "not fixed: the file does not parse" in fixed.stderr
     assert (tmp_path / "bad.py").read_text() == "def f(:\n    'response.create'\n"
@@ -261,7 +255,7 @@ export function sound(ws: WebSocket) {
 }
 """
     write(tmp_path, {"mixed.ts": broken})
-    code, lines, _ = _concise(tmp_path)
+    code, lines, _ = concise(tmp_path)
     assert code == 1
     assert [line.split(" ")[:2] for line in lines] == [
         ["mixed.ts:2:38:", "E999"],
@@ -277,7 +271,7 @@ def test_jsx_text_the_grammar_rejects_but_typescript_accepts_is_not_e999(tmp_pat
         'export const Title = () => <h4>API Version & Project</h4>;\nws.send("response.create");\n'
     )
     write(tmp_path, {"title.tsx": page, "title.jsx": page, "legacy.js": page})
-    code, lines, stderr = _concise(tmp_path)
+    code, lines, stderr = concise(tmp_path)
     assert code == 1, stderr
     assert sorted(line.split(" ")[:2] for line in lines) == [
         ["legacy.js:2:1:", "RT001"],

@@ -191,22 +191,24 @@ def test_diagnostic_from_the_buffer_then_quick_fix_then_it_goes(tmp_path: Path) 
 def test_unsafe_fixes_only_when_asked_and_fix_all(tmp_path: Path) -> None:
     write(tmp_path, {"adapter.py": FLAG_ONLY})
 
-    async def scenario(options: dict[str, Any] | None) -> list[lsp.CodeAction]:
+    async def scenario(
+        options: dict[str, Any] | None,
+    ) -> tuple[list[lsp.CodeAction], list[lsp.CodeAction]]:
         async with server(tmp_path, options) as s:
             uri = s.open(tmp_path / "adapter.py", FLAG_ONLY)
             [diagnostic] = await s.diagnostics(uri)
             actions = await s.actions(uri, diagnostic)
             fix_all = await s.actions(uri, diagnostic, only=["source.fixAll"])
-            if fix_all:
-                [action] = fix_all
+            for action in fix_all:
                 assert action.edit is not None and action.edit.changes is not None
                 s.change(uri, 2, apply(FLAG_ONLY, action.edit.changes[uri]))
                 assert await s.diagnostics(uri) == []
-            return actions
+            return actions, fix_all
 
-    assert run(lambda: scenario(None)) == []
-    actions = run(lambda: scenario({"unsafeFixes": True}))
+    assert run(lambda: scenario(None)) == ([], [])
+    actions, fix_all = run(lambda: scenario({"unsafeFixes": True}))
     assert [a.kind for a in actions] == [lsp.CodeActionKind.QuickFix, FIX_ALL]
+    assert [a.kind for a in fix_all] == [FIX_ALL]
     assert "(unsafe fix, RT001)" in actions[0].title
 
 
