@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from rtlint import __version__, baseline, cache, exitcodes, lsp, timings
+from rtlint import __version__, baseline, cache, exitcodes, timings
 from rtlint.clean import clean
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
@@ -29,7 +29,15 @@ from rtlint.usage_errors import OneLineErrors
 from rtlint.usage_errors import fail as _fail
 
 
-@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={
+        "emulate": "rtlint.runtime.commands:emulate",
+        "trace": "rtlint.runtime.commands:trace",
+        "server": "rtlint.lsp:server",
+    },
+)
 @click.version_option(__version__, "--version", "-V", prog_name="rtlint")
 def main() -> None:
     """Find `response.create` sends that can race an active realtime response."""
@@ -457,16 +465,3 @@ def show_config(path: Path, config_file: Path | None, isolated: bool) -> None:
 
 main.add_command(clean)
 main.add_command(lifecycle)
-
-
-def _register_optional_commands() -> None:
-    try:
-        from rtlint.runtime.commands import emulate, trace
-    except ImportError:  # the runtime package is optional during development
-        return
-    main.add_command(emulate)
-    main.add_command(trace)
-
-
-_register_optional_commands()
-main.add_command(lsp.server)

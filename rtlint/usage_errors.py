@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib import import_module
 from typing import Any, NoReturn
 
 import click
@@ -21,7 +22,23 @@ _NO_ARGS: type[click.ClickException] = getattr(click.exceptions, "NoArgsIsHelpEr
 
 class OneLineErrors(click.Group):
     """A command group whose usage errors (bad option, value, command) are one line, in
-    place of click's three-line usage block."""
+    place of click's three-line usage block.
+
+    Commands named in ``lazy`` (name → ``module:attribute``) are imported when they run or
+    when help lists them, so that ``rtlint check`` does not load what only they need."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(
         self,

@@ -11,9 +11,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import click
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
+from rtlint import lsp as lsp_command
 from rtlint.cli import main
 from rtlint.lsp.language_server import Positions
 from rtlint.source import LineIndex
@@ -277,7 +279,7 @@ def test_readme_editor_snippets_start_the_server() -> None:
     helix = tomllib.loads(blocks["toml"])
     assert helix["language-server"]["rtlint"] == {"command": "rtlint", "args": ["server"]}
     assert all("rtlint" in language["language-servers"] for language in helix["language"])
-    assert main.commands["server"].name == "server"
+    assert main.get_command(click.Context(main), "server") is lsp_command.server
 
 
 def test_syntax_errors_and_bad_configuration_are_reported_not_fatal(tmp_path: Path) -> None:
