@@ -112,3 +112,17 @@ def test_an_id_written_from_the_event_has_no_value_to_reserve_with() -> None:
         b"self._response_active = True", b'self._response_active = event["response"]["id"]'
     )
     assert _rt003_safety(source) is None
+
+
+def test_an_error_handler_that_keeps_the_reservation_blocks_the_fix() -> None:
+    # Reserving would make the logging-only error handler an RT004 finding (a rejected
+    # create keeps the slot): the fixer leaves the file as it is.
+    logs = ON_EVENT.replace(
+        'elif kind == "error":\n            self._response_active = False',
+        'elif kind == "error":\n            print(event)',
+    )
+    source = _source(SEND, GUARDED, logs)
+    assert source != _source(SEND, GUARDED, ON_EVENT)
+    assert _rt003_safety(source) is Safety.UNSAFE
+    result = fix_source("a.py", source, SETTINGS, unsafe=True)
+    assert result.applied == 0 and result.fixed == source, result.notes

@@ -102,6 +102,8 @@ class Send:
     function: int
     reserved: bool
     """On every path to it a response-state field was set first (the slot is reserved)."""
+    fields: frozenset[str] = frozenset()
+    """The fields set on every path to it (the reservation)."""
 
 
 @dataclass
@@ -242,8 +244,9 @@ class _Builder:
                     fact = fact | {w.field} if w.action == "set" else fact - {w.field}
                 elif record and isinstance(effect, ir.Call) and self.sends_create(effect.call, fn):
                     old = found.get(id(effect))
+                    fields = fact if old is None else fact & old.fields
                     reserved = bool(fact) and (old is None or old.reserved)
-                    found[id(effect)] = Send(effect.call.span, fn.index, reserved)
+                    found[id(effect)] = Send(effect.call.span, fn.index, reserved, fields)
             return fact
 
         facts = solve(graph, frozenset(), lambda _t, _v: frozenset(), step)
