@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.analysis.event_names import LIFECYCLE_TOKENS, SERVER
-from rtlint.analysis.lifecycle import (
-    Adapter,
-    Field,
-    always_fatal,
-    shown,
-    terminal_paths,
-    where,
-)
+from rtlint.analysis.fatal_errors import may_end_session
+from rtlint.analysis.lifecycle import Adapter, Field, shown, terminal_paths, where
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.fixes.lifecycle_edits import reset_at_start
 from rtlint.rule import Context, Example, Rule
@@ -30,8 +24,9 @@ class ActiveStateNotCleared(Rule):
     - the adapter has a close/disconnect path (`close()`, `on_close`, the `finally` of its
       receive loop) that does not clear it;
     - the adapter reserves the slot when it sends `response.create`, and its `error`
-      handler never clears it (an `error` handler that ends the session on every path is
-      RT010's concern, not this one's).
+      handler never clears it and ends the session for no error (a handler that ends it
+      for the errors other than `conversation_already_has_active_response`, whose active
+      response clears the slot with its own `response.done`, is fine).
 
     ## Why is this bad?
     `response.done` arrives for every response whatever its outcome: `completed`,
@@ -201,8 +196,12 @@ class ActiveStateNotCleared(Rule):
             return
         if any(p.may(f.name, "clear") or p.may(f.name, "other") for p in errors):
             return
-        if all(always_fatal(p.body) is not None for p in errors):
-            return  # the session ends on every error (RT010's finding when it should not)
+        index = ctx.active_state.index
+        if any(may_end_session(p.body, ctx.module.functions[p.function], index) for p in errors):
+            # It ends the session for some errors: which of them reject our create is its
+            # author's call. `conversation_already_has_active_response` means a response is
+            # active, and that response's `response.done` clears the slot anyway.
+            return
         handler = errors[0]
         name = shown(f.name)
         for send in sends:

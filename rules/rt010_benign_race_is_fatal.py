@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.analysis.event_names import LIFECYCLE_TOKENS
-from rtlint.analysis.lifecycle import always_fatal, tells_errors_apart
+from rtlint.analysis.fatal_errors import fatal_on_every_path
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.rule import Context, Example, Rule
 
@@ -45,9 +45,12 @@ class BenignRaceIsFatal(Rule):
     was a one-off test connection in which neither recoverable error can occur.
 
     ## Known limitations
-    "Every error" is judged on the handler's structure (a `raise`/`throw` or a closing call
-    reached unconditionally, or in every branch); any test of the error's code or message
-    counts as telling errors apart.
+    "Every error" is judged on the handler's control-flow graph: every path a recoverable
+    error can take ends in a `raise`/`throw`, a closing call (`close()`, `disconnect()`,
+    `exit()`...) or a local function that does so on every path. Only a comparison of the
+    error's `code` with other codes is known to exclude the recoverable errors; any other
+    branch (on the message, the `event_id`, a lookup set of codes, the adapter's state)
+    that leads to a path that carries on makes the handler compliant.
     """
 
     code = "RT010"
@@ -114,8 +117,9 @@ class BenignRaceIsFatal(Rule):
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         for adapter in ctx.lifecycle.adapters:  # Realtime adapters only
             for path in adapter.paths_of("event", "error"):
-                fatal = always_fatal(path.body)
-                if fatal is None or tells_errors_apart(path.body):
+                fn = ctx.module.functions[path.function]
+                fatal = fatal_on_every_path(path.body, fn, ctx.active_state.index)
+                if fatal is None:
                     continue
                 yield self.diagnostic(
                     ctx, fatal,
