@@ -88,6 +88,12 @@ def test_a_send_not_proven_idle_before_it_makes_the_rollback_unsafe() -> None:
         # the wrapper may return without sending: the reservation would never be released
         "\nasync def _send(self, event):\n    if self.ws is None:\n        return\n"
         "    await self.ws.send(json.dumps(event))\n",
+        # the wrapper hands the event to a helper that may drop it (seen in a real service)
+        "\nasync def _send(self, event):\n    message = event.model_dump()\n"
+        "    if isinstance(event, dict):\n        log.debug(message)\n"
+        "    await self._ws_send(message)\n"
+        "\nasync def _ws_send(self, message):\n    if self.ws:\n"
+        "        await self.ws.send(json.dumps(message))\n",
         # the wrapper swallows a failed send: nothing raises, nothing rolls back
         "\nasync def _send(self, event):\n    try:\n        await self.ws.send(json.dumps(event))\n"
         "    except OSError:\n        pass\n",
@@ -126,3 +132,12 @@ def test_an_error_handler_that_keeps_the_reservation_blocks_the_fix() -> None:
     assert _rt003_safety(source) is Safety.UNSAFE
     result = fix_source("a.py", source, SETTINGS, unsafe=True)
     assert result.applied == 0 and result.fixed == source, result.notes
+
+
+def test_a_value_made_from_the_event_and_sent_by_a_local_helper_is_followed() -> None:
+    wrapper = (
+        "\nasync def _send(self, event):\n    message = event.copy()\n"
+        "    await self._ws_send(message)\n"
+        "\nasync def _ws_send(self, message):\n    await self.ws.send(json.dumps(message))\n"
+    )
+    assert _rt003_safety(_source(wrapper, GUARDED, ON_EVENT)) is Safety.SAFE

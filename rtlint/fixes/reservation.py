@@ -34,9 +34,10 @@ from rtlint import ir
 from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.active_state import ModuleAnalysis
 from rtlint.analysis.dataflow import Fact, solve
-from rtlint.analysis.emissions import walk_stmts
+from rtlint.analysis.emissions import ModuleIndex, walk_effects, walk_stmts
 from rtlint.analysis.lifecycle import Adapter, Field, Write
 from rtlint.diagnostics import Edit, Fix, Safety
+from rtlint.vocabulary import norm
 
 _IDLE: Fact = frozenset({"idle"})
 _NONE: Fact = frozenset()
@@ -125,7 +126,7 @@ def _sites(
             continue
         only_sends = all(_inside(e, call) for e in stmt.effects)
         target = analysis.index.target(call, fn)
-        reaches = only_sends and (target is None or _always_forwards(fns[target]))
+        reaches = only_sends and (target is None or _always_forwards(fns[target], analysis.index))
         written = _writers(analysis, fn, fld)
         yield Site(fn, stmt, call, reaches, _idle_before(fn, call, fld.name, written))
 
@@ -151,19 +152,23 @@ def _inside(effect: ir.Effect, call: ir.VCall) -> bool:
     return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
-def _always_forwards(wrapper: ir.Function) -> bool:
-    """Every way through ``wrapper`` passes its first parameter to a call, and no handler
-    inside it can swallow the failure of that call."""
+def _always_forwards(wrapper: ir.Function, index: ModuleIndex, depth: int = 0) -> bool:
+    """Every way through ``wrapper`` hands its first parameter (or a value made from it)
+    to a sending call (a local one forwarding it the same way), and no handler inside it
+    can swallow the failure of that call."""
     params = [p for p in wrapper.params if p not in ("self", "this", "cls")]
     if not params or any(isinstance(s, ir.Try) and s.handlers for s in walk_stmts(wrapper.body)):
         return False
-    event = params[0]
+    carried = _carriers(wrapper, params[0])
     graph = cfgs.build(wrapper.body)
 
     def forwards(node: cfgs.Node, fact: Fact) -> Fact:
         for e in node.effects:
-            if isinstance(e, ir.Call) and any(_mentions(a, event) for a in e.call.args):
-                return frozenset({"sent"})
+            if isinstance(e, ir.Call) and _sends(e.call) and _mentions(e.call, carried):
+                target = index.target(e.call, wrapper)
+                inner = None if target is None else index.functions[target]
+                if inner is None or (depth < 3 and _always_forwards(inner, index, depth + 1)):
+                    return frozenset({"sent"})
         return fact
 
     facts = solve(graph, _NONE, lambda _t, _v: _NONE, forwards)
@@ -171,11 +176,35 @@ def _always_forwards(wrapper: ir.Function) -> bool:
     return end is not None and "sent" in end
 
 
-def _mentions(value: ir.Value, name: str) -> bool:
+_SEND_WORDS = ("send", "emit", "write", "publish", "dispatch", "post")
+
+
+def _sends(call: ir.VCall) -> bool:
+    return bool(call.callee) and any(w in norm(call.callee[-1]) for w in _SEND_WORDS)
+
+
+def _carriers(fn: ir.Function, param: str) -> set[str]:
+    """``param`` and the locals assigned from it (``message = event.model_dump()``)."""
+    names = {param}
+    for _ in range(3):
+        for e in walk_effects(fn.body):
+            if isinstance(e, ir.Assign) and len(e.target) == 1 and _mentions(e.value, names):
+                names.add(e.target[0])
+    return names
+
+
+def _mentions(value: ir.Value, names: set[str]) -> bool:
     if isinstance(value, ir.VName):
-        return value.path[:1] == (name,)
+        return value.path[:1] in {(n,) for n in names}
     if isinstance(value, ir.VCall):
-        return any(_mentions(a, name) for a in value.args)
+        parts: list[ir.Value] = [*value.args, *(v for _, v in value.kwargs)]
+        if value.receiver is not None:
+            parts.append(value.receiver)
+        return value.callee[:1] in {(n,) for n in names} or any(_mentions(p, names) for p in parts)
+    if isinstance(value, ir.VSeq):
+        return any(_mentions(i, names) for i in value.items)
+    if isinstance(value, ir.VObject):
+        return any(_mentions(v, names) for _, v in value.entries)
     return False
 
 
