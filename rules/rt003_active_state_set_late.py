@@ -69,6 +69,11 @@ class ActiveStateSetLate(Rule):
     A value taken from the event (`response.id`) cannot be written before the response
     exists: no fix.
 
+    RT001's fix stays a suggestion for an unguarded send in a class that sets its flag only
+    on `response.created`: the guard it adds is what makes the class an RT003 finding (a
+    fix never adds one), so this fix cannot run first, and reserving in the same edit
+    would go without the rollback. Fix the guard by hand, then apply this fix.
+
     ## Known limitations
     A reservation made by another object (a sequencer) is not seen; route the create through
     it and the send is no longer the adapter's.
