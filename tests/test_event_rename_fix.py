@@ -110,3 +110,29 @@ def test_a_typescript_switch_case_is_not_rewritten_but_an_if_chain_is_unsafely()
     assert 'event.type === "response.done" && event.response?.status === "cancelled"' in (
         _applied(chain, fix)
     )
+
+
+def test_a_misspelled_listener_and_switch_case_are_renamed_safely() -> None:
+    source = """
+    class A {
+      start(): void {
+        this.ws.on("response.output_audio_transcript_delta", (e) => this.caption(e));
+      }
+      request(): void { this.ws.send(JSON.stringify({ type: "response.create" })); }
+      receive(event: { type: string }): void {
+        switch (event.type) {
+          case "response.output_text_delta":
+            this.print(event);
+            break;
+        }
+      }
+    }
+    """
+    fixes = _fixes(source, "a.ts")
+    assert [f.safety if f else None for f in fixes] == [Safety.SAFE, Safety.SAFE]
+    fixed = source
+    for fix in fixes:
+        assert fix is not None
+        fixed = _applied(fixed, fix)
+    assert '"response.output_audio_transcript.delta"' in fixed
+    assert 'case "response.output_text.delta":' in fixed
