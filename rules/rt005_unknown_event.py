@@ -54,10 +54,11 @@ class UnknownEvent(Rule):
     A `response.cancelled` branch of an `if`/`elif` chain becomes
     `kind == "response.done" and event["response"]["status"] == "cancelled"` (a `match`
     case gets the status check as its guard): safe in Python, unsafe in TypeScript (the
-    event's declared type may lack `response`). When the same dispatch already has a
-    `response.done` branch, or the handler is a `switch` case or a listener, it must be
-    merged by hand: no fix. The fixer applies neither when the result would add a finding
-    (a flag now cleared only for `cancelled` responses is RT004's).
+    event's declared type may lack `response`). When the same `if`/`elif` chain already
+    has a `response.done` branch, the suggestion (never applied) moves the handler's body
+    into that branch under the status check: how the two combine is for its author. A
+    `switch` case or a listener has no fix. The fixer applies nothing that would add a
+    finding (a flag now cleared only for `cancelled` responses is RT004's).
 
     ## Known limitations
     Other unknown names are not reported: OpenAI-compatible services (xAI, GPT Live) add

@@ -7,6 +7,7 @@ import textwrap
 
 from rtlint.diagnostics import Fix, Safety
 from rtlint.engine import Settings, check_source
+from rtlint.fixer import apply_edits
 from rtlint.registry import by_selector
 
 SETTINGS = Settings(rules=tuple(by_selector("RT005")))
@@ -34,10 +35,7 @@ def _fixes(source: str, path: str = "a.py") -> list[Fix | None]:
 
 
 def _applied(source: str, fix: Fix) -> str:
-    text = textwrap.dedent(source).encode()
-    for e in sorted(fix.edits, key=lambda e: -e.start):
-        text = text[: e.start] + e.content.encode() + text[e.end :]
-    return text.decode()
+    return apply_edits(textwrap.dedent(source).encode(), list(fix.edits), "utf-8").decode()
 
 
 def test_a_cancelled_branch_reads_the_status_through_the_local_holding_the_type() -> None:
@@ -49,13 +47,26 @@ def test_a_cancelled_branch_reads_the_status_through_the_local_holding_the_type(
     )
 
 
-def test_a_cancelled_branch_beside_a_done_branch_is_left_to_merge_by_hand() -> None:
+def test_a_cancelled_branch_beside_a_done_branch_is_a_suggestion_to_merge() -> None:
     source = PY.replace(
         '        elif kind == "response.cancelled":',
         '        elif kind == "response.done":\n            self.done()\n'
         '        elif kind == "response.cancelled":',
     )
-    assert _fixes(source) == [None]
+    [fix] = _fixes(source)
+    assert fix is not None and fix.safety is Safety.DISPLAY_ONLY
+    merged = _applied(source, fix)
+    assert "response.cancelled" not in merged
+    assert (
+        '        elif kind == "response.done":\n            self.done()\n'
+        '            if event["response"]["status"] == "cancelled":\n'
+        "                self.flush()\n"
+    ) in merged
+    one_line = source.replace(
+        'elif kind == "response.done":\n            self.done()',
+        'elif kind == "response.done": self.done()',
+    )
+    assert _fixes(one_line) == [None]
 
 
 def test_a_cancelled_name_among_others_is_parenthesised_as_one_test() -> None:

@@ -9,9 +9,9 @@ the ``response.done`` branch with a status check.
 * ``kind == "response.cancelled"`` becomes ``kind == "response.done" and
   event["response"]["status"] == "cancelled"`` (a ``match`` case gets the status as its
   guard). Safe in Python; unsafe in TypeScript, where the event's declared type may lack
-  ``response``. When the same dispatch already has a ``response.done`` branch (or the
-  branch is a ``switch`` case, a listener, one of several names), the handler must be
-  merged by hand: no fix, the finding says what to do.
+  ``response``. When the same ``if``/``elif`` chain already has a ``response.done``
+  branch, a suggestion moves the body there under the status check; a ``switch`` case,
+  a listener or one of several names has no fix.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class _Found:
     owner: ir.If | ir.Switch
     siblings: list[ir.Cond]
     """The other conditions of the same dispatch (its ``elif``s or cases)."""
+    links: list[ir.If]
+    """The ``if``/``elif`` chain the comparison heads a branch of (empty for a ``switch``)."""
 
 
 def rename(module: ir.Module, adapter: Adapter, ref: EventRef, spelled: str) -> Fix | None:
@@ -59,12 +61,14 @@ def cancelled_to_done(module: ir.Module, analysis: ModuleAnalysis, ref: EventRef
     """Turn the ``response.cancelled`` branch at ``ref`` into ``response.done`` + status."""
     fn = module.functions[ref.function]
     found = _comparison(fn, ref)
-    if found is None or any(_names(c, DONE) for c in found.siblings):
-        return None  # merging into the `response.done` branch is for its author
+    if found is None:
+        return None
     quote = _plain_literal(module.source, ref)
     status = _status_of(module, analysis, fn, found.compare.left)
     if quote is None or status is None or found.compare.op not in ("==", "===", "is"):
         return None
+    if any(_names(c, DONE) for c in found.siblings):
+        return _merge(module, found, status, quote)
     title = 'Handle `response.done` with `status == "cancelled"` instead'
     done, cancelled = f"{quote}{DONE}{quote}", f"{quote}cancelled{quote}"
     source = module.source
@@ -90,6 +94,67 @@ def cancelled_to_done(module: ir.Module, analysis: ModuleAnalysis, ref: EventRef
     return Fix((Edit(left.start_byte, ref.span.end_byte, text),), safety, title)
 
 
+def _merge(module: ir.Module, found: _Found, status: str, quote: str) -> Fix | None:
+    """A suggestion: move the branch's body into the ``response.done`` branch of the same
+    chain, under a status check (only its author knows how the two should combine)."""
+    owner, source = found.owner, module.source
+    done = next((link for link in found.links if _names(link.cond, DONE)), None)
+    if not isinstance(owner, ir.If) or done is None or not owner.then or not done.then:
+        return None
+    if not found.whole or found.links[0] is owner:
+        return None  # the chain's head: removing it would orphan the `elif`s after it
+    python = module.language == "python"
+    head = _line_start(source, owner.span.start_byte)
+    first, last = (
+        _line_start(source, owner.then[0].span.start_byte),
+        _line_end(source, owner.then[-1].span.end_byte),
+    )
+    if first <= head or _line_start(source, done.then[0].span.start_byte) <= _line_start(
+        source, done.span.start_byte
+    ):
+        return None  # a body shares its condition's line
+    body = source[first:last].decode("utf-8", "replace")
+    unit = _indent(source, first)[len(_indent(source, head)) :]
+    if not unit:
+        return None
+    at = _line_end(source, done.then[-1].span.end_byte)
+    pad = _indent(source, _line_start(source, done.then[0].span.start_byte))
+    inner = _indent(source, first)
+    moved = "".join(
+        pad + unit + line[len(inner) :] if line.startswith(inner) else line
+        for line in body.splitlines(True)
+    )
+    cancelled = f"{quote}cancelled{quote}"
+    if python:
+        insert = f"{pad}if {status} == {cancelled}:\n{moved}"
+        remove = (head, last)
+    else:
+        close = source.find(b"}", last)
+        before = source.rfind(b"else", 0, owner.span.start_byte)
+        brace = source.rfind(b"}", 0, before)
+        if close == -1 or before == -1 or brace == -1 or source[brace + 1 : before].strip():
+            return None
+        insert = f"{pad}if ({status} === {cancelled}) {{\n{moved}{pad}}}\n"
+        remove = (brace + 1, close + 1)
+    title = 'Merge into the `response.done` branch, under `status == "cancelled"`'
+    edits = (Edit(at, at, insert), Edit(remove[0], remove[1], ""))
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), Safety.DISPLAY_ONLY, title)
+
+
+def _line_start(source: bytes, at: int) -> int:
+    return source.rfind(b"\n", 0, at) + 1
+
+
+def _line_end(source: bytes, at: int) -> int:
+    end = source.find(b"\n", at)
+    return len(source) if end == -1 else end + 1
+
+
+def _indent(source: bytes, start: int) -> str:
+    line = source[start : _line_end(source, start)].decode("utf-8", "replace")
+    return line[: len(line) - len(line.lstrip())]
+
+
 def _plain_literal(source: bytes, ref: EventRef) -> str | None:
     """The quote of a plain string literal spelling ``ref``'s name (no prefix, no escape)."""
     text = source[ref.span.start_byte : ref.span.end_byte].decode("utf-8", "replace")
@@ -104,24 +169,25 @@ def _comparison(fn: ir.Function, ref: EventRef) -> _Found | None:
         if isinstance(stmt, ir.If):
             hit = _find(stmt.cond, ref.span)
             if hit is not None:
-                return _Found(hit, hit is stmt.cond, stmt, _chain(fn, stmt))
+                links = _chain(fn, stmt)
+                return _Found(hit, hit is stmt.cond, stmt, [i.cond for i in links], links)
         elif isinstance(stmt, ir.Switch):
             tests = [c.test for c in stmt.cases if c.test is not None]
             for test in tests:
                 hit = _find(test, ref.span)
                 if hit is not None:
-                    return _Found(hit, hit is test, stmt, tests)
+                    return _Found(hit, hit is test, stmt, tests, [])
     return None
 
 
-def _chain(fn: ir.Function, target: ir.If) -> list[ir.Cond]:
-    """The conditions of the ``if``/``elif`` chain ``target`` belongs to."""
+def _chain(fn: ir.Function, target: ir.If) -> list[ir.If]:
+    """The ``if``/``elif`` chain ``target`` belongs to."""
     for stmt in walk_stmts(fn.body):
         if isinstance(stmt, ir.If):
             links = list(_links(stmt))
             if any(link is target for link in links):
-                return [link.cond for link in links]
-    return []
+                return links
+    return [target]
 
 
 def _links(stmt: ir.If) -> Iterator[ir.If]:
