@@ -167,7 +167,7 @@ class ActiveStateSetLate(Rule):
                     seen.add(w.span.start_byte)
                     send = _guarded_send(adapter, w.field)
                     fix = reserve_at_sends(
-                        ctx.module, ctx.active_state, adapter, f, w, self.fix_title or ""
+                        ctx.module, ctx.active_state, adapter, f, w, self.fix_title or "", ctx.edits
                     )
                     yield self.diagnostic(
                         ctx, w.span,

@@ -56,9 +56,11 @@ class Site:
 
 def reserve_at_sends(
     module: ir.Module, analysis: ModuleAnalysis, adapter: Adapter, fld: Field, created: Write,
-    title: str,
+    title: str, edits: bool = True,
 ) -> Fix | None:  # fmt: skip
-    """The fix for ``fld`` set late at ``created``; None when it cannot be written."""
+    """The fix for ``fld`` set late at ``created``; None when it cannot be written.
+
+    Without ``edits`` the fix only says it is available and how safe it is."""
     source = module.source
     reserve = _assignment(source, created)
     clear = next(
@@ -72,19 +74,19 @@ def reserve_at_sends(
     sites = list(_sites(module, analysis, adapter, fld))
     if not sites:
         return None
-    edits: list[Edit] = []
-    for site in sites:
+    made: list[Edit] = []
+    for site in sites if edits else ():
         edit = _edit(module, site, target, reserve[1], clear[1])
         if edit is None:
             return None
-        edits.append(edit)
+        made.append(edit)
     if not all(s.reaches_send for s in sites):
         safety = Safety.DISPLAY_ONLY
     elif all(s.idle_before for s in sites) and _rollback_is_complete(adapter, fld):
         safety = Safety.SAFE
     else:
         safety = Safety.UNSAFE
-    return Fix(tuple(sorted(edits, key=lambda e: e.start)), safety, title)
+    return Fix(tuple(sorted(made, key=lambda e: e.start)), safety, title)
 
 
 def _rollback_is_complete(adapter: Adapter, fld: Field) -> bool:
