@@ -4,6 +4,7 @@ what the CFG proves about each send."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +142,17 @@ def test_a_value_made_from_the_event_and_sent_by_a_local_helper_is_followed() ->
         "\nasync def _ws_send(self, message):\n    await self.ws.send(json.dumps(message))\n"
     )
     assert _rt003_safety(_source(wrapper, GUARDED, ON_EVENT)) is Safety.SAFE
+
+
+def test_typescript_is_proved_the_same_way() -> None:
+    fixture = Path(__file__).parent / "fixtures/typescript/RT003/fix/reserve_at_send.ts"
+    unsafe = fixture.read_text()
+    safe = unsafe.replace(
+        '      case "session.created":',
+        '      case "error":\n        this.responseActive = false;\n        break;\n'
+        '      case "session.created":',
+    )
+    assert safe != unsafe
+    for text, want in ((unsafe, Safety.UNSAFE), (safe, Safety.SAFE)):
+        found = check_source("a.ts", text.encode(), SETTINGS).diagnostics
+        assert [d.fix.safety for d in found if d.code == "RT003" and d.fix] == [want]
