@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from rtlint.analysis.event_names import LIFECYCLE_TOKENS
 from rtlint.analysis.lifecycle import Adapter, Send, shown
 from rtlint.diagnostics import Diagnostic, Related
+from rtlint.fixes.reservation import reserve_at_sends
 from rtlint.rule import Context, Example, Rule
 
 
@@ -49,6 +50,30 @@ class ActiveStateSetLate(Rule):
         await self._send({"type": "response.create"})
     ```
 
+    ## Fix safety
+    The fix writes, right before each `response.create` the adapter sends, the value the
+    `response.created` handler writes, and wraps the send so that an exception puts the
+    cleared value back (`try`/`except BaseException: …; raise`, `try`/`catch` rethrow); the
+    set on `response.created` stays and confirms the reservation. What the CFG proves
+    decides how it is offered:
+
+    - a send that may not go out (the statement does more than send, or a local wrapper
+      may return without sending or swallows a failure) would keep the slot taken for
+      good: the fix is only a suggestion;
+    - it is safe when, in addition, every send follows a test or write showing the slot
+      clear with no `await` or local call in between (so the rollback restores the value
+      that was there), an `error` handler clears the slot (a create the server rejects
+      gets no `response.done`), and only the create guards read it;
+    - otherwise it is unsafe.
+
+    A value taken from the event (`response.id`) cannot be written before the response
+    exists: no fix.
+
+    RT001's fix stays a suggestion for an unguarded send in a class that sets its flag only
+    on `response.created`: the guard it adds is what makes the class an RT003 finding (a
+    fix never adds one), so this fix cannot run first, and reserving in the same edit
+    would go without the rollback. Fix the guard by hand, then apply this fix.
+
     ## Known limitations
     A reservation made by another object (a sequencer) is not seen; route the create through
     it and the send is no longer the adapter's.
@@ -58,6 +83,7 @@ class ActiveStateSetLate(Rule):
     tokens = LIFECYCLE_TOKENS
     name = "active-state-set-late"
     summary = "the active state is set on `response.created`, not when `response.create` is sent"
+    fix_title = "Reserve the slot at each send, rolled back if the send raises"
 
     valid = (
         Example(
@@ -140,11 +166,15 @@ class ActiveStateSetLate(Rule):
                         continue
                     seen.add(w.span.start_byte)
                     send = _guarded_send(adapter, w.field)
+                    fix = reserve_at_sends(
+                        ctx.module, ctx.active_state, adapter, f, w, self.fix_title or "", ctx.edits
+                    )
                     yield self.diagnostic(
                         ctx, w.span,
                         f"`{shown(f.name)}` is set only when `response.created` arrives, not "
                         f"when `response.create` is sent (line {send.span.line}): a second "
                         "request in between passes the guard; reserve the slot at the send",
+                        fix=fix,
                         related=(Related(send.span, "the send that does not reserve the slot"),),
                     )  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.analysis.event_names import LIFECYCLE_TOKENS, SERVER
+from rtlint.analysis.fatal_errors import may_end_session
 from rtlint.analysis.lifecycle import Adapter, Field, shown, terminal_paths, where
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.fixes.lifecycle_edits import reset_at_start
@@ -21,14 +22,21 @@ class ActiveStateNotCleared(Rule):
     - no `response.done` path clears it at all;
     - the `response.done` path clears it only for some statuses (`if status == "completed"`);
     - the adapter has a close/disconnect path (`close()`, `on_close`, the `finally` of its
-      receive loop) that does not clear it.
+      receive loop) that does not clear it;
+    - the adapter reserves the slot when it sends `response.create`, and its `error`
+      handler never clears it and ends the session for no error (a handler that ends it
+      for the errors other than `conversation_already_has_active_response`, whose active
+      response clears the slot with its own `response.done`, is fine).
 
     ## Why is this bad?
     `response.done` arrives for every response whatever its outcome: `completed`,
     `cancelled` (barge-in, `response.cancel`), `failed` or `incomplete`. A flag cleared
     only on success stays set after the first interruption, and from then on every
     request is deferred or dropped: the agent goes silent. A flag left set when the
-    connection closes does the same to the next session.
+    connection closes does the same to the next session. A create the server rejects
+    (`conversation_already_has_active_response`, or any `error` whose `event_id` is the
+    create's) gets no `response.created` and no `response.done`: a reservation made at the
+    send must be given back by the `error` handler, or it is never released.
 
     ## Example
     ```python
@@ -141,6 +149,7 @@ class ActiveStateNotCleared(Rule):
             return
         first = sets[0]
         name = shown(f.name)
+        yield from self._rejected_create(ctx, adapter, f)
         done = terminal_paths(adapter, vocab)
         events = [p for p in adapter.paths if p.kind == "event"]
         if not any(p.may(f.name, "clear") for p in done):
@@ -178,3 +187,35 @@ class ActiveStateNotCleared(Rule):
                 fix=reset_at_start(ctx.module, adapter, f, close, title),
                 related=(Related(close.span, "the close path that leaves it set"),),
             )  # fmt: skip
+
+    def _rejected_create(self, ctx: Context, adapter: Adapter, f: Field) -> Iterator[Diagnostic]:
+        """The slot reserved at the send, and an ``error`` handler that never gives it back."""
+        sends = sorted((s for s in adapter.sends if f.name in s.fields), key=lambda s: s.span)
+        errors = adapter.paths_of("event", "error")
+        if not sends or not errors:
+            return
+        if any(p.may(f.name, "clear") or p.may(f.name, "other") for p in errors):
+            return
+        index = ctx.active_state.index
+        if any(may_end_session(p.body, ctx.module.functions[p.function], index) for p in errors):
+            # It ends the session for some errors: which of them reject our create is its
+            # author's call. `conversation_already_has_active_response` means a response is
+            # active, and that response's `response.done` clears the slot anyway.
+            return
+        handler = errors[0]
+        name = shown(f.name)
+        for send in sends:
+            before = [w for w in f.writes if w.action == "set" and w.function == send.function
+                      and w.span.start_byte < send.span.start_byte]  # fmt: skip
+            if not before:
+                continue
+            reservation = max(before, key=lambda w: w.span.start_byte)
+            yield self.diagnostic(
+                ctx, reservation.span,
+                f"`{name}` is reserved here when `response.create` is sent, but the `error` "
+                f"handler ({where(handler)}) never clears it: when the server rejects the "
+                "create (`conversation_already_has_active_response`, or any `error` whose "
+                f"`event_id` is the create's) no `response.done` follows and `{name}` stays set",
+                related=(Related(handler.span, "the `error` handler that keeps it set"),),
+            )  # fmt: skip
+            return  # one finding per field: the missing clear is in one place

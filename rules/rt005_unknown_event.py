@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint.analysis.event_names import CLIENT, LIFECYCLE_TOKENS, SERVER, Direction, dialect
-from rtlint.diagnostics import Diagnostic
+from rtlint.diagnostics import Diagnostic, Fix
+from rtlint.fixes.event_renames import cancelled_to_done, rename
 from rtlint.rule import Context, Example, Rule
 from rtlint.vocabulary import norm
 
@@ -43,6 +44,22 @@ class UnknownEvent(Rule):
             self._on_cancelled()
     ```
 
+    ## Fix safety
+    A misspelling that stands for one real name (only its separators differ) is renamed:
+    safe when the name is a plain string literal compared with the incoming type (`==`, a
+    `case`, `.on("…", handler)`) and no handler of the real name exists yet (else only a
+    suggestion: two handlers would both run); unsafe for a client event's `type` (what is
+    sent changes).
+
+    A `response.cancelled` branch of an `if`/`elif` chain becomes
+    `kind == "response.done" and event["response"]["status"] == "cancelled"` (a `match`
+    case gets the status check as its guard): safe in Python, unsafe in TypeScript (the
+    event's declared type may lack `response`). When the same `if`/`elif` chain already
+    has a `response.done` branch, the suggestion (never applied) moves the handler's body
+    into that branch under the status check: how the two combine is for its author. A
+    `switch` case or a listener has no fix. The fixer applies nothing that would add a
+    finding (a flag now cleared only for `cancelled` responses is RT004's).
+
     ## Known limitations
     Other unknown names are not reported: OpenAI-compatible services (xAI, GPT Live) add
     events of their own in the same namespaces. Only dotted names in a Realtime namespace
@@ -55,6 +72,7 @@ class UnknownEvent(Rule):
     tokens = LIFECYCLE_TOKENS
     name = "unknown-event"
     summary = "an event name the Realtime protocol does not have (`response.cancelled`)"
+    fix_title = "Use the real event name (`response.done` with a status check for `cancelled`)"
 
     valid = (
         Example(
@@ -120,7 +138,13 @@ class UnknownEvent(Rule):
                 message = _message(ref.name, ref.direction)
                 if message is not None:
                     seen.add(key)
-                    yield self.diagnostic(ctx, ref.span, message)
+                    fix: Fix | None
+                    if ref.name == CANCELLED:
+                        fix = cancelled_to_done(ctx.module, ctx.active_state, ref)
+                    else:
+                        spelled = _spelled(ref.name, ref.direction)
+                        fix = None if spelled is None else rename(ctx.module, adapter, ref, spelled)
+                    yield self.diagnostic(ctx, ref.span, message, fix=fix)
 
 
 def _message(name: str, direction: Direction) -> str | None:
@@ -130,11 +154,17 @@ def _message(name: str, direction: Direction) -> str | None:
             "the server never sends `response.cancelled`: a cancelled response ends with "
             '`response.done` and `response.status == "cancelled"`; handle that instead'
         )
-    known = SERVER if direction == "server" else CLIENT
-    spelled = {norm(k): k for k in known}.get(norm(name))
+    spelled = _spelled(name, direction)
     if spelled is None:
         return None  # xAI, GPT Live and other dialects add names of their own
     return (
         f"`{name}` is not a Realtime {direction} event: the {dialect(spelled, direction)} "
         f"name is `{spelled}`"
     )
+
+
+def _spelled(name: str, direction: Direction) -> str | None:
+    """The one known ``direction`` event ``name`` misspells (separators aside), if one."""
+    known = SERVER if direction == "server" else CLIENT
+    matches = [k for k in known if norm(k) == norm(name)]
+    return matches[0] if len(matches) == 1 else None

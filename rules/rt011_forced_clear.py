@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rtlint import ir
-from rtlint.analysis.emissions import walk_effects
+from rtlint.analysis.emissions import walk_effects, walk_stmts
 from rtlint.analysis.event_names import LIFECYCLE_TOKENS, SERVER
 from rtlint.analysis.lifecycle import Adapter, Write, shown
 from rtlint.analysis.occasions import CLOSE_EVENTS
@@ -132,9 +132,12 @@ class ForcedClear(Rule):
             emitting = {p.function for p in adapter.paths_of("send")} | {
                 s.function for s in adapter.sends
             }
+            sends = [s.span for s in adapter.sends]
             for w in _clears(adapter):
                 fn = ctx.module.functions[w.function]
                 if (w.function, w.span.start_byte) in legit or w.function not in emitting:
+                    continue
+                if _rolls_back(fn, w.span, sends):
                     continue
                 if (fn.private and fn.index not in called) or fn.name in (
                     "__init__",
@@ -155,6 +158,24 @@ def _clears(adapter: Adapter) -> list[Write]:
         (w for f in adapter.role("active") for w in f.writes if w.action == "clear"),
         key=lambda w: w.span,
     )
+
+
+def _rolls_back(fn: ir.Function, span: ir.Span, sends: list[ir.Span]) -> bool:
+    """``span`` is in a handler that re-raises, of a ``try`` that sends the create: the
+    create never went out, and the clear gives back the slot reserved for it."""
+    for stmt in walk_stmts(fn.body):
+        if not isinstance(stmt, ir.Try) or not any(_within(s, stmt.span) for s in sends):
+            continue
+        for handler in stmt.handlers:
+            if handler and isinstance(handler[-1], ir.Raise):
+                inside = ir.Span(handler[0].span.start_byte, handler[-1].span.end_byte, 0, 0, 0, 0)
+                if _within(span, inside) and not any(_within(s, inside) for s in sends):
+                    return True
+    return False
+
+
+def _within(inner: ir.Span, outer: ir.Span) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
 def _called(ctx: Context) -> set[int]:

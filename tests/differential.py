@@ -17,6 +17,7 @@ answered, and every event other than ``response.create`` sent as the original se
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -39,6 +40,9 @@ MECHANISMS = ("helper", "flags", "flush-method")
 HELD_BACK = "active-only"
 """A class with only an active flag: the deferral the fix would add is a new field that the
 class does not reset when a session starts (an RT007 finding), so the fixer holds it back."""
+LATE = "late"
+"""Active and pending flags flushed on ``response.done``, the guards in place, but the active
+flag set only when ``response.created`` arrives (RT003): no send reserves the slot."""
 STEP = 5.0
 """Upper bound, in seconds, of any single wait."""
 
@@ -152,8 +156,20 @@ class Shape:
         return "helper" if self.via_helper and not guarded else site
 
 
+def _unreserved(source: str) -> str:
+    """``source`` without the reservations right before its sends (the ``late`` mechanism)."""
+    lines = source.split("\n")
+    reservations = ("self._response_active = True", "this.responseActive = true;")
+    return "\n".join(
+        line for i, line in enumerate(lines)
+        if not (line.strip() in reservations and '"response.create"' in lines[i + 1])
+    )  # fmt: skip
+
+
 def adapter(shape: Shape) -> str:
     """The source of the adapter class ``shape`` describes."""
+    if shape.mechanism == LATE:
+        return _unreserved(adapter(dataclasses.replace(shape, mechanism="flags")))
     pending = shape.mechanism != "active-only"
     parts = [
         _HEAD.format(pending_init="        self._response_pending = False\n" if pending else "")
@@ -276,6 +292,8 @@ _TS_FLUSHES = {
 
 def typescript_adapter(shape: Shape) -> str:
     """The TypeScript version of :func:`adapter` (plain JavaScript syntax, runnable by Node)."""
+    if shape.mechanism == LATE:
+        return _unreserved(typescript_adapter(dataclasses.replace(shape, mechanism="flags")))
     pending = "  responsePending = false;\n" if shape.mechanism != "active-only" else ""
     parts = [_TS_HEAD.replace("@PENDING@", pending)]
     parts.append({"helper": _TS_HELPER, "flush-method": _TS_FLUSH_METHOD}.get(shape.mechanism, ""))
@@ -322,7 +340,8 @@ def flagged_sites(source: str, path: str = "adapter.py") -> set[str]:
 # --------------------------------------------------------------------------- schedules
 
 Step = tuple[str, float]
-"""(action, pause after it in seconds): ``text``, ``tool``, ``vad`` or ``barge``."""
+"""(action, pause after it in seconds): ``text``, ``tool``, ``vad`` or ``barge``; ``quiet``
+waits until nothing is active or pending."""
 
 
 def schedule(rng: random.Random, length: int) -> list[Step]:
@@ -595,9 +614,11 @@ async def drive(harness: Harness, steps: list[Step]) -> Run:
         try:
             await _until(lambda: run.processed > 0)  # session.created handled
             for i, (action, pause) in enumerate(steps):
-                if action in ("vad", "barge"):
+                if action in ("vad", "barge", "quiet"):
                     await quiet()
                 mark = run.clock
+                if action == "quiet":
+                    continue
                 if action == "vad":
                     await harness.append(_append())
                     await started(mark, 1)

@@ -17,6 +17,7 @@ import pytest
 from rtlint.fixer import fix_source
 from tests.differential import (
     HELD_BACK,
+    LATE,
     MECHANISMS,
     SETTINGS,
     Outcome,
@@ -72,3 +73,31 @@ def test_fixed_typescript_adapter_is_never_rejected_loses_no_turn_and_sends_the_
 ) -> None:
     shape, rng = _draw(mechanism, via_helper, "typescript")
     _check(run(compare_typescript(shape, schedule(rng, 6), tmp_path, node_modules), timeout=30.0))
+
+
+def _check_reservation(outcome: Outcome) -> None:
+    """RT003's fix: the original loses the race between a send and its ``response.created``
+    (two requests pass the guard), the fixed class never does, and loses no turn."""
+    assert outcome.before.rejections()
+    assert not outcome.after.rejections()
+    assert not outcome.after.lost()
+    assert outcome.after.other_sends() == outcome.before.other_sends()
+
+
+def _late(language: str) -> tuple[Shape, list[tuple[str, float]]]:
+    rng = random.Random(f"{SEED}-{LATE}-{language}")
+    burst = [("quiet", 0.0), ("text", 0.0), ("tool", 0.0)]  # two requests, nothing active
+    steps = [*burst, *schedule(rng, 5)]
+    return Shape(LATE, (True, True), (rng.random() < 0.5, rng.random() < 0.5)), steps
+
+
+def test_reserving_at_the_send_ends_the_late_flag_race_in_python() -> None:
+    shape, steps = _late("python")
+    _check_reservation(run(compare(shape, steps), timeout=30.0))
+
+
+def test_reserving_at_the_send_ends_the_late_flag_race_in_typescript(
+    node_modules: Path, tmp_path: Path
+) -> None:
+    shape, steps = _late("typescript")
+    _check_reservation(run(compare_typescript(shape, steps, tmp_path, node_modules), timeout=30.0))

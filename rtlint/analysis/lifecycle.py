@@ -102,6 +102,8 @@ class Send:
     function: int
     reserved: bool
     """On every path to it a response-state field was set first (the slot is reserved)."""
+    fields: frozenset[str] = frozenset()
+    """The fields set on every path to it (the reservation)."""
 
 
 @dataclass
@@ -242,8 +244,9 @@ class _Builder:
                     fact = fact | {w.field} if w.action == "set" else fact - {w.field}
                 elif record and isinstance(effect, ir.Call) and self.sends_create(effect.call, fn):
                     old = found.get(id(effect))
+                    fields = fact if old is None else fact & old.fields
                     reserved = bool(fact) and (old is None or old.reserved)
-                    found[id(effect)] = Send(effect.call.span, fn.index, reserved)
+                    found[id(effect)] = Send(effect.call.span, fn.index, reserved, fields)
             return fact
 
         facts = solve(graph, frozenset(), lambda _t, _v: frozenset(), step)
@@ -662,54 +665,6 @@ def terminal_paths(adapter: Adapter, vocab: Vocabulary) -> list[LifecyclePath]:
 def where(path: LifecyclePath) -> str:
     """``response.done, line 12`` / ``close, line 40``."""
     return f"`{path.label}`, line {path.span.line}"
-
-
-FATAL_CALLS = frozenset(
-    norm(n) for n in ("close", "aclose", "disconnect", "terminate", "shutdown", "abort",
-                      "exit", "kill", "destroy", "fail", "panic", "process.exit")
-)  # fmt: skip
-BENIGN_WORDS = ("code", "message", "benign", "recoverable", "ignor", "nonfatal", "fatal")
-
-
-def always_fatal(body: list[ir.Stmt]) -> ir.Span | None:
-    """Where ``body`` raises or tears the connection down on every way through it.
-
-    Structural: a ``raise``/``throw`` or a closing call reached unconditionally, or in
-    every branch of an ``if`` that is.
-    """
-    for stmt in body:
-        if isinstance(stmt, ir.Raise):
-            return stmt.span
-        if isinstance(stmt, ir.Effects):
-            for effect in stmt.effects:
-                if not isinstance(effect, ir.Call) or not effect.call.callee:
-                    continue
-                if norm(effect.call.callee[-1]) in FATAL_CALLS:
-                    return effect.call.span
-        elif isinstance(stmt, ir.If):
-            then, orelse = always_fatal(stmt.then), always_fatal(stmt.orelse)
-            if then is not None and orelse is not None:
-                return then
-        elif isinstance(stmt, ir.Return | ir.Break | ir.Continue):
-            return None
-    return None
-
-
-def tells_errors_apart(body: list[ir.Stmt]) -> bool:
-    """``body`` branches on the error's code or message (or a table of benign codes)."""
-    for cond in _conds(body):
-        for v in _values(cond):
-            words: list[str] = []
-            if isinstance(v, ir.VName):
-                words = [norm(p) for p in v.path]
-            elif isinstance(v, ir.VCall):
-                words = [norm(p) for p in v.callee]
-                words += [norm(a.value) for a in v.args if isinstance(a, ir.VStr)]
-            elif isinstance(v, ir.VStr):
-                words = [norm(v.value)]
-            if any(b in w for w in words for b in BENIGN_WORDS):
-                return True
-    return False
 
 
 def _tests_status(cond: ir.Cond) -> bool:

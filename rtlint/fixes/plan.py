@@ -143,6 +143,8 @@ def plan(
     if not reserve and _set_on_created(model, fn, active):
         # The flag is set only when `response.created` arrives: a deferral alone would let a
         # second request through until then (RT003), and the fixer never adds a finding.
+        # RT003's own fix cannot come first (its finding needs the guard this fix adds), and
+        # one pass making both would reserve without the rollback: a suggestion it stays.
         return suggest
     flush = _done_handler(methods, vocab, active)
     if flush is not None and _sends_after(flush, analysis):
