@@ -456,7 +456,7 @@ class ModuleIndex:
                     )
                     == CREATE
                 ):
-                    return CreateEvent(v.span, False)
+                    return CreateEvent(v.span, summary.out_of_band)
                 return None
             if v.callee[-1][:1].isupper():
                 # A wrapper object carrying the event: RawMessage(message={"type": ...}).

@@ -106,6 +106,7 @@ class FileModel:
             emits=self._unguarded.get(at) is True,
             defers=self._unguarded.get(at) is False,
             builds=built is not None,
+            out_of_band=built is not None and built.out_of_band,
             builds_when=index.builds_when(at) if built is None else None,
             sends=frozenset(sends),
             defers_params=frozenset(defers),
@@ -380,9 +381,12 @@ class ProjectIndex:
                 _bind(view, (imp.alias,), found)
         if not hierarchy:
             return view
+        related = [(c, b) for c, b in scan.bases.items() if b or c in self._subclasses]
+        if not related:  # the scans below cost more than the rest of a view
+            return view
         inheritable = scan.self_calls() - scan.definitions()
         called = inheritable | scan.abstract_methods()  # what only a subclass can define
-        for cls, bases in scan.bases.items():
+        for cls, bases in related:
             inherited = self._inherited(path, scan, cls, 0, inheritable) if bases else {}
             if inherited:
                 view.inherited[cls] = inherited

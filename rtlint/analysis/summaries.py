@@ -30,6 +30,9 @@ class FunctionSummary:
     """It sends ``response.create`` only under a guard, or hands it to a sequencer."""
     builds: bool = False
     """It returns a ``response.create`` event."""
+    out_of_band: bool = False
+    """The event it returns is out of band (``"conversation": "none"``): no response of
+    the conversation is started by sending it."""
     builds_when: str | None = None
     """It returns a ``response.create`` event when this parameter is ``"response.create"``."""
     sends: frozenset[str] = frozenset()
