@@ -438,6 +438,8 @@ class ModuleIndex:
                 if len(v.callee) > 1 and v.callee[-1] in ("model_copy", "copy"):
                     return self.create_event(ir.VName(v.callee[:-1], v.span), fn, depth + 1)
                 return None
+            if v.callee[-1][:1].isupper() and self._wraps_create_type(v, fn):
+                return CreateEvent(v.span, False)
             target = self.target(v, fn)
             if target is not None:
                 built = self.builds_create(target, depth + 1)
@@ -465,6 +467,13 @@ class ModuleIndex:
                     if found is not None:
                         return found
         return None
+
+    def _wraps_create_type(self, call: ir.VCall, fn: ir.Function) -> bool:
+        """An event wrapper constructed with the create type as a ``*type`` field or as
+        an argument, often an enum member defined elsewhere:
+        ``RealtimeEvent(service_type=SendEvents.RESPONSE_CREATE)``."""
+        typed = [v for k, v in call.kwargs if norm(k).endswith("type")]
+        return any(self.string_value(v, fn) == CREATE for v in (*typed, *call.args))
 
     def _class_attribute(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
         """Values of a class attribute read through ``self``/``this`` (``self.REPLY_EVENT``),
