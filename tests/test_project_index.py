@@ -135,3 +135,53 @@ def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:
     vocab = DEFAULT.extend(sdk_emitters=["acme_voice.client:VoiceClient.reply_now"])
     results = check_files([app], Settings(rules=all_rules(), vocab=vocab), jobs=1)
     assert results[0].diagnostics == []  # the source defers: the table's claim is overruled
+
+
+FACTORY_CREATES = 'def reply():\n    return {"type": "response.create"}\n'
+FACTORY_OTHER = 'def reply():\n    return {"type": "conversation.item.create"}\n'
+JOINER = """import json
+
+from .factory import reply
+
+
+class Bot:
+    async def on_text(self):
+        await self.ws.send(json.dumps(reply()))
+"""
+
+
+def test_a_file_the_prefilter_skips_is_rechecked_when_its_factory_changes(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    factory, bot = tmp_path / "factory.py", tmp_path / "bot.py"
+    factory.write_text(FACTORY_CREATES)
+    bot.write_text(JOINER)  # it never spells the event: only the factory makes it a create
+    settings = Settings(rules=all_rules(), cache_dir=str(tmp_path / "cache"))
+
+    def findings() -> list[str]:
+        results = check_files([factory, bot], settings, jobs=1)
+        return [f"{Path(r.path).name}:{d.span.line}" for r in results for d in r.diagnostics]
+
+    assert findings() == ["bot.py:8"]
+    factory.write_text(FACTORY_OTHER)
+    assert findings() == []
+    factory.write_text(FACTORY_CREATES)
+    assert findings() == ["bot.py:8"]
+
+
+def test_only_definitions_that_can_matter_are_analysed(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "util.py").write_text(
+        "def add_one(x):\n    return x + 1\n\n\n"
+        "def send_event(ws, event):\n    ws.send(event)\n"
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from .util import add_one\n\n\n"
+        "def go(ws):\n    ws.send({'type': 'response.create', 'n': add_one(1)})\n"
+    )
+    index = ProjectIndex(DEFAULT)
+    index.view(app)
+    assert not index._models  # add_one cannot send, build or test anything: no parse
+    app.write_text(app.read_text().replace("add_one", "send_event"))
+    index = ProjectIndex(DEFAULT)
+    assert index.view(app).functions[("send_event",)].sends == {"event"}

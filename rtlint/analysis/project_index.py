@@ -688,7 +688,10 @@ def view_for(
             index._subclasses.setdefault(base, []).append((absolute(Path(sub_path)), cls))
         _RUN = (plan.token, index)
     index = _RUN[1]
-    view, uses = index.reading(Path(path), source)
+    try:
+        view, uses = index.reading(Path(path), source)
+    except (RecursionError, ValueError, OSError):
+        return None, ()  # the file is still checked, as on its own
     if joining and not _matters(view):
         return None, uses
     return (view if view else None), uses
