@@ -171,8 +171,7 @@ def test_a_file_the_prefilter_skips_is_rechecked_when_its_factory_changes(tmp_pa
 def test_only_definitions_that_can_matter_are_analysed(tmp_path: Path) -> None:
     (tmp_path / "__init__.py").write_text("")
     (tmp_path / "util.py").write_text(
-        "def add_one(x):\n    return x + 1\n\n\n"
-        "def send_event(ws, event):\n    ws.send(event)\n"
+        "def add_one(x):\n    return x + 1\n\n\ndef send_event(ws, event):\n    ws.send(event)\n"
     )
     app = tmp_path / "app.py"
     app.write_text(
