@@ -185,8 +185,13 @@ class _Scan:
     def self_calls(self) -> frozenset[str]:
         """Methods the file calls on ``self``/``this``."""
         if self._self_calls is None:
-            tested = frozenset(n.decode() for n in _TESTED_CALL.findall(self.source))
-            self._self_calls = _relevant(_SELF_CALL.findall(self.source)) | tested
+            found = set()
+            for match in _SELF_CALL.finditer(self.source):
+                name = match.group(1).decode()
+                before = self.source[max(0, match.start() - 8) : match.start()].rstrip(b" \t(")
+                if _RELEVANT.search(name) or _TESTED.search(before) is not None:
+                    found.add(name)  # a call in a test is a predicate, whatever its name
+            self._self_calls = frozenset(found)
         return self._self_calls
 
 
@@ -515,15 +520,13 @@ _DEFINITION = re.compile(
     rb"(#?\w++)[ \t]*(?:<[^>\n]*>)?\([^)\n]*\)?[^;\n]*[{:][ \t]*$",
     re.MULTILINE,
 )
-_TESTED_CALL = re.compile(
-    rb"(?:\bif|\bwhile|\bnot|\band|\bor|&&|\|\||!|\breturn)[ \t(]*(?:self|this)\.(#?\w++)\s*+\("
-)
-"""Calls in a test (``if self.ready():``): predicates, whatever their names."""
+_TESTED = re.compile(rb"(?:\bif|\bwhile|\bnot|\band|\bor|&&|\|\||!|\breturn)$")
+"""What comes right before a call in a test (``if self.ready():``)."""
 _ABSTRACT = re.compile(
     rb"@abstractmethod\s+(?:async[ \t]+)?def[ \t]+(\w+)"
     rb"|\babstract[ \t]+(?:async[ \t]+)?(#?\w+)[ \t]*[(<]"
 )
-_SELF_CALL = re.compile(rb"\b(?:self|this)\.(#?\w++)\s*+\(")
+_SELF_CALL = re.compile(rb"(?:self|this)\.(#?\w++)\s*+\(")
 
 
 def _passes(fn: ir.Function, param: str) -> bool:
