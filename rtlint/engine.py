@@ -93,7 +93,7 @@ def check_source(
     rules = settings.rules_for(path)
     if prefiltered or view or needs_analysis(source, rules, settings.vocab):
         with _collector_paused():
-            result = _run_rules(path, source, rules, settings, times, view)
+            result = _run_rules(path, source, rules, settings.vocab, settings.edits, times, view)
     else:
         result = FileResult(path, skipped=True)
     if not result.parsed and all(r.code != SYNTAX_ERROR for r in rules):
@@ -129,7 +129,8 @@ def _run_rules(
     path: str,
     source: bytes,
     rules: tuple[type[Rule], ...],
-    settings: Settings,
+    vocab: Vocabulary,
+    edits: bool,
     times: FileTimes | None = None,
     view: ExternalView | None = None,
 ) -> FileResult:
@@ -164,7 +165,7 @@ def _run_rules(
         return result
     finally:
         times.parse = time.perf_counter() - start
-    ctx = Context(module, settings.vocab, settings.edits, view)
+    ctx = Context(module, vocab, edits, view)
     try:
         for rule in rules:
             begun = time.perf_counter()
