@@ -515,8 +515,8 @@ def _relevant(names: Iterable[bytes]) -> frozenset[str]:
 _METHOD_CALL = re.compile(rb"\.(#?\w++)\s*+\(")
 _PY_DEFINITION = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _DEFINITION = re.compile(
-    rb"(?:\bdef[ \t]+|^[ \t]*(?:(?:public|private|protected|static|async|override|abstract)"
-    rb"[ \t]+)*)(?!(?:if|for|while|switch|catch|with|elif|else|return|await)\b)"
+    rb"^[ \t]*(?:(?:export|default|function|public|private|protected|static|async|override"
+    rb"|abstract)[ \t]+)*(?!(?:if|for|while|switch|catch|with|else|return|await)\b)"
     rb"(#?\w++)[ \t]*(?:<[^>\n]*>)?\([^)\n]*\)?[^;\n]*[{:][ \t]*$",
     re.MULTILINE,
 )
