@@ -587,6 +587,7 @@ def plan_run(
     resolve_cache_clear()  # files may have changed since the last run in this process
     index = ProjectIndex(vocab)
     sdk_methods = index.sdk.method_names()
+    sdk_roots = {_root(module).encode() for module in index.sdk.by_module}
     defined: dict[str, set[Path]] = {}
     for path, source in analysed:
         for name in _defined_names(path, source):
@@ -594,7 +595,7 @@ def plan_run(
     wanted = Scan(defined) if defined else None
     joining: list[int] = []
     for i, (path, source) in enumerate(others):
-        if any(m in source for m in sdk_methods):
+        if any(r in source for r in sdk_roots) and any(m in source for m in sdk_methods):
             scan = index._scan(Path(path), source)
             if scan is not None and any(imp.module in index.sdk.by_module for imp in scan.imports):
                 joining.append(i)
@@ -606,13 +607,36 @@ def plan_run(
         ):
             joining.append(i)
     members = [*analysed, *(others[i] for i in joining)]
-    subclasses = tuple(
-        (base.split(".")[-1], path, cls)
-        for path, source in members
-        for cls, bases in scan_bases(path, source).items()
-        for base in bases
-    )
-    return Planned(RunPlan(uuid.uuid4().hex, subclasses), joining)
+    return Planned(RunPlan(uuid.uuid4().hex, _subclasses(members)), joining)
+
+
+def _root(module: str) -> str:
+    """The package an import names first (``@openai/agents/realtime`` → ``openai``)."""
+    return module.lstrip("@").split("/")[0].split(".")[0].split("-")[0]
+
+
+def _subclasses(members: Sequence[tuple[str, bytes]]) -> tuple[tuple[str, str, str], ...]:
+    """(base, file, subclass) for the classes of ``members`` whose base leaves a method to
+    its subclasses (declares one abstract, or raises ``NotImplementedError``): only there
+    can a subclass elsewhere change how the base's own sends are judged."""
+    bases: set[str] = set()
+    for path, source in members:
+        if (
+            b"@abstractmethod" in source
+            or b"abstract " in source
+            or b"NotImplementedError" in source
+        ):
+            bases.update(scan_bases(path, source))
+    if not bases:
+        return ()
+    found = []
+    for path, source in members:
+        if any(name.encode() in source for name in bases):
+            for cls, listed in scan_bases(path, source).items():
+                found += [
+                    (b.split(".")[-1], path, cls) for b in listed if b.split(".")[-1] in bases
+                ]
+    return tuple(found)
 
 
 def _defined_names(path: str, source: bytes) -> set[str]:
