@@ -48,7 +48,7 @@ from rtlint.sdk import SdkTables, load_tables
 from rtlint.vocabulary import Vocabulary
 
 _MAX_DEPTH = 8
-_MAX_MODEL_DEPTH = 2
+_MAX_MODEL_DEPTH = 1
 _MAX_DEPENDENCY_BYTES = 64 * 1024
 """Larger files (bundles, generated code) are not analysed for their summaries."""
 _SMALL_FILE_BYTES = 24 * 1024
@@ -139,6 +139,15 @@ class _Scan:
     @cached_property
     def digest(self) -> str:
         return _content_digest(self.source)
+
+    @cached_property
+    def may_define(self) -> bool:
+        """Can the file define anything but inert functions (see :meth:`ProjectIndex.model`)?"""
+        return _may_define_summaries(self.source)
+
+    def defines_class(self, name: str) -> bool:
+        """Does the file define a class ``name`` (a search for it, not a scan of all)?"""
+        return any(before.endswith(b"class") for before, _ in _occurrences(self.source, name))
 
     @cached_property
     def _definition_starts(self) -> list[tuple[int, str]]:
@@ -256,8 +265,8 @@ class ProjectIndex:
 
     def model(self, path: Path) -> FileModel:
         """``path`` lowered and analysed with its own view (once; import cycles are cut).
-        Only the files a file uses directly see the summaries of the files *they* use: a
-        longer chain is analysed without (a helper of a helper of a helper is rare, and
+        A file analysed for another's view sees only the constants of the files it
+        imports, not their summaries (a helper of a helper in a third file is rare, and
         following every import of a package made the cost grow with the whole package)."""
         path = absolute(path)
         if path not in self._models:
@@ -265,7 +274,7 @@ class ProjectIndex:
             self._reading.append(set())
             try:
                 scan = self._scan(path)
-                if scan is not None and _may_define_summaries(scan.source):
+                if scan is not None and scan.may_define:
                     self._models[path] = FileModel(self._analyse(path, scan))
             finally:
                 self._model_reads[path] = self._reading.pop()
@@ -280,8 +289,7 @@ class ProjectIndex:
         self._depth += 1
         try:
             module = lower(str(path), scan.source)
-            deep = self._depth > _MAX_MODEL_DEPTH
-            return analyze(module, self.vocab, None if deep else self.view(path, scan.source))
+            return analyze(module, self.vocab, self.view(path, scan.source))
         except (ParseError, ValueError, UnicodeDecodeError, RecursionError, SyntaxError):
             return None
         finally:
@@ -302,9 +310,15 @@ class ProjectIndex:
             return members
         if (name,) in scan.constants:
             return scan.constants[(name,)]
-        if name in scan.bases:
+        deep = self._depth >= _MAX_MODEL_DEPTH  # only constants from here on
+        if not deep and scan.defines_class(name):
             return self.class_summary(path, name, depth, wanted)
-        if scan.callable_name(name) and scan.may_matter(name, self._state):
+        if (
+            not deep
+            and scan.may_define
+            and scan.callable_name(name)
+            and scan.may_matter(name, self._state)
+        ):
             model = self.model(path)
             if name in model.functions:
                 return model.summary(model.functions[name])
@@ -325,7 +339,11 @@ class ProjectIndex:
         if scan is None or depth > _MAX_DEPTH:
             return None
         methods = dict(self._inherited(path, scan, name, depth, wanted))
-        if any(scan.may_matter(m, self._state) for m in wanted & scan.definitions()):
+        if (
+            wanted
+            and scan.may_define
+            and any(scan.may_matter(m, self._state) for m in wanted & scan.definitions())
+        ):
             own = self.model(path).methods(name)
             methods.update((m, summary) for m, summary in own.items() if m in wanted)
         return ClassSummary(name, tuple(sorted(methods.items())))
@@ -384,7 +402,7 @@ class ProjectIndex:
                 found = self.sdk.lookup(imp.module, imp.name)
             if found is not None:
                 _bind(view, (imp.alias,), found)
-        if not hierarchy:
+        if not hierarchy or self._depth >= _MAX_MODEL_DEPTH:
             return view
         related = [(c, b) for c, b in scan.bases.items() if b or c in self._subclasses]
         if not related:  # the scans below cost more than the rest of a view
