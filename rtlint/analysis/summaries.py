@@ -4,15 +4,12 @@ A :class:`FunctionSummary` is computed from a module's analysis (or read from an
 table) and is parameter-aware: it says which argument values make the function
 return a ``response.create`` event, and which parameters it sends with or without
 a guard. An :class:`ExternalView` is the part of the project a file uses, keyed by
-the names that file sees; its :meth:`~ExternalView.digest` is part of the file's
-cache key.
+the names that file sees.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 Guard = Literal["idle", "active"]
@@ -85,25 +82,3 @@ class ExternalView:
 
     def __bool__(self) -> bool:
         return any((self.constants, self.functions, self.classes, self.inherited, self.overrides))
-
-    def digest(self) -> str:
-        """A stable digest of everything the file uses: part of its cache key."""
-        data = {
-            "constants": sorted((".".join(k), v) for k, v in self.constants.items()),
-            "functions": sorted((".".join(k), _plain(v)) for k, v in self.functions.items()),
-            "classes": sorted((k, _plain(v)) for k, v in self.classes.items()),
-            "inherited": sorted(
-                (c, m, _plain(s)) for c, ms in self.inherited.items() for m, s in ms.items()
-            ),
-            "overrides": sorted(
-                (c, m, [_plain(s) for s in ss])
-                for c, ms in self.overrides.items()
-                for m, ss in ms.items()
-            ),
-        }
-        text = json.dumps(data, sort_keys=True, default=sorted)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _plain(value: FunctionSummary | ClassSummary) -> str:
-    return json.dumps(asdict(value), sort_keys=True, default=sorted)
