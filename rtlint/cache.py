@@ -1,4 +1,6 @@
-"""A result cache keyed on content: the file's bytes, its path, the settings and rtlint's own code.
+"""A result cache keyed on content: the file's bytes, its path, the settings and rtlint's own
+code. A result that took summaries from other files (:mod:`rtlint.analysis.project_index`)
+lists them with their content digests, and is used only while they are unchanged.
 
 Content keys (not modification times) keep the cache valid in CI, where every checkout
 resets mtimes. Entries are written atomically, so parallel workers never read a torn
@@ -24,6 +26,7 @@ from dataclasses import fields
 from functools import cache
 from pathlib import Path
 
+from rtlint.analysis.project_index import unchanged
 from rtlint.engine import FileResult, Settings
 
 DIRECTORY = ".rtlint_cache"
@@ -89,9 +92,11 @@ def settings_key(settings: Settings) -> str:
     )
 
 
-def key(path: str, source: bytes, settings: Settings) -> str:
+def key(path: str, source: bytes, settings: Settings, run: str = "") -> str:
+    """The entry of a file; ``run``: what else about the run its result depends on
+    (:attr:`rtlint.analysis.project_index.RunPlan.fingerprint`)."""
     digest = hashlib.sha256()
-    for part in (code_fingerprint(), settings_key(settings), path, os.path.abspath(path)):
+    for part in (code_fingerprint(), settings_key(settings), path, os.path.abspath(path), run):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(source)
@@ -110,7 +115,9 @@ def load(directory: str, digest: str) -> FileResult | None:
         os.utime(entry)  # recently used: pruned last
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
-    return result if isinstance(result, FileResult) else None
+    if not isinstance(result, FileResult) or not unchanged(result.uses):
+        return None  # a helper in another file was edited: check its callers again
+    return result
 
 
 def store(directory: str, digest: str, result: FileResult) -> None:

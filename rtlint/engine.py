@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rtlint import timings
 from rtlint.diagnostics import Diagnostic
@@ -25,7 +25,12 @@ from rtlint.suppressions import apply_suppressions
 from rtlint.timings import FileTimes
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
+if TYPE_CHECKING:
+    from rtlint.analysis.project_index import RunPlan
+    from rtlint.analysis.summaries import ExternalView
+
 T = TypeVar("T")
+Item = TypeVar("Item")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 SYNTAX_ERROR = "E999"
 
@@ -69,6 +74,9 @@ class FileResult:
     """True when the prefilter showed there is nothing to check."""
     parsed: bool = True
     """False when the file does not parse (reported as E999 when that is selected)."""
+    uses: tuple[tuple[str, str], ...] = ()
+    """Other files whose summaries the result depends on, with their content digests
+    (a cached result is used only while they are unchanged)."""
 
 
 def check_source(
@@ -77,13 +85,15 @@ def check_source(
     settings: Settings,
     times: FileTimes | None = None,
     prefiltered: bool = False,
+    view: ExternalView | None = None,
 ) -> FileResult:
     """Check one file's bytes; inline suppressions are applied to the findings.
-    ``prefiltered``: the caller already knows the prefilter lets the file through."""
+    ``prefiltered``: the caller already knows the prefilter lets the file through.
+    ``view``: what the rest of the project says about the names the file uses."""
     rules = settings.rules_for(path)
-    if prefiltered or needs_analysis(source, rules, settings.vocab):
+    if prefiltered or view or needs_analysis(source, rules, settings.vocab):
         with _collector_paused():
-            result = _run_rules(path, source, rules, settings.vocab, settings.edits, times)
+            result = _run_rules(path, source, rules, settings.vocab, settings.edits, times, view)
     else:
         result = FileResult(path, skipped=True)
     if not result.parsed and all(r.code != SYNTAX_ERROR for r in rules):
@@ -122,6 +132,7 @@ def _run_rules(
     vocab: Vocabulary,
     edits: bool,
     times: FileTimes | None = None,
+    view: ExternalView | None = None,
 ) -> FileResult:
     result = FileResult(path)
     times = times or FileTimes(path)
@@ -154,7 +165,7 @@ def _run_rules(
         return result
     finally:
         times.parse = time.perf_counter() - start
-    ctx = Context(module, vocab, edits)
+    ctx = Context(module, vocab, edits, view)
     try:
         for rule in rules:
             begun = time.perf_counter()
@@ -186,7 +197,7 @@ def check_file(path: Path, settings: Settings) -> FileResult:
     return check_files([path], settings, jobs=1)[0]
 
 
-def in_parallel(work: Callable[[Path], T], paths: Sequence[Path], jobs: int | None) -> list[T]:
+def in_parallel(work: Callable[[Item], T], paths: Sequence[Item], jobs: int | None) -> list[T]:
     """``work`` on every path, in worker processes when there are enough to pay for them."""
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(paths) < 64:
@@ -202,34 +213,43 @@ def check_files(
     """Check many files, in order. They are read, prefiltered and looked up in the cache
     here; only those left to analyse go to worker processes (see :func:`_analyse_all`)."""
     from rtlint import cache  # it imports this module
+    from rtlint.analysis.project_index import plan_run
 
     results: list[FileResult | None] = []
-    todo: list[tuple[int, str, bytes, str | None]] = []
+    analysed: list[tuple[int, str, bytes]] = []
+    skipped: list[tuple[int, str, bytes]] = []
     for path in paths:
         with timings.stage("read"):
             source = read_source(path)
         if isinstance(source, str):
             results.append(FileResult(str(path), error=source))
             continue
-        rules = settings.rules_for(str(path))
         with timings.stage("prefilter"):
-            needed = needs_analysis(source, rules, settings.vocab)
-        if not needed:  # only the suppression pass is left: cheaper than a cache key
-            results.append(
-                _suppressed(str(path), source, rules, FileResult(str(path), skipped=True))
-            )
-            continue
+            needed = needs_analysis(source, settings.rules_for(str(path)), settings.vocab)
+        (analysed if needed else skipped).append((len(results), str(path), source))
+        results.append(None)
+    with timings.stage("project"):
+        planned = plan_run([w[1:] for w in analysed], [w[1:] for w in skipped], settings.vocab)
+    joining = [skipped[i] for i in planned.joining]
+    for index, name, source in skipped:  # only the suppression pass is left
+        rules = settings.rules_for(name)
+        results[index] = _suppressed(name, source, rules, FileResult(name, skipped=True))
+    todo: list[tuple[int, str, bytes, str | None, bool]] = []
+    for (index, name, source), joins in [
+        *((w, False) for w in analysed),
+        *((w, True) for w in joining),
+    ]:
         digest = None
         if settings.cache_dir is not None:
-            digest = cache.key(str(path), source, settings)
+            digest = cache.key(name, source, settings, planned.plan.fingerprint)
             cached = cache.load(settings.cache_dir, digest)
             if cached is not None:
-                results.append(cached)
+                results[index] = cached
                 continue
-        todo.append((len(results), str(path), source, digest))
-        results.append(None)
-    done = _analyse_all([(path, source) for _, path, source, _ in todo], settings, jobs)
-    for (index, _, _, digest), (result, times) in zip(todo, done, strict=True):
+        todo.append((index, name, source, digest, joins))
+    work = [(name, source, joins) for _, name, source, _, joins in todo]
+    done = _analyse_all(work, settings, planned.plan, jobs)
+    for (index, _, _, digest, _), (result, times) in zip(todo, done, strict=True):
         timings.add_file(times)
         results[index] = result
         if digest is not None and settings.cache_dir is not None:
@@ -244,15 +264,15 @@ this process than by starting workers."""
 
 
 def _analyse_all(
-    work: list[tuple[str, bytes]], settings: Settings, jobs: int | None
+    work: list[tuple[str, bytes, bool]], settings: Settings, plan: RunPlan, jobs: int | None
 ) -> list[tuple[FileResult, FileTimes]]:
     """Results for ``work`` in order; in worker processes when there is enough of it. Files
     are handed out one per task, largest first, so no worker is left with all big ones."""
     workers = min(jobs if jobs is not None else min(os.cpu_count() or 1, 8), len(work))
-    if workers <= 1 or sum(len(source) for _, source in work) < POOL_MIN_BYTES:
-        return [_analyse(item, settings) for item in work]
+    if workers <= 1 or sum(len(item[1]) for item in work) < POOL_MIN_BYTES:
+        return [_analyse(item, settings, plan) for item in work]
     order = sorted(range(len(work)), key=lambda i: len(work[i][1]), reverse=True)
-    analyse = functools.partial(_analyse, settings=settings)
+    analyse = functools.partial(_analyse, settings=settings, plan=plan)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         done = list(pool.map(analyse, [work[i] for i in order]))
     results: list[tuple[FileResult, FileTimes]] = [done[0]] * len(work)
@@ -261,10 +281,25 @@ def _analyse_all(
     return results
 
 
-def _analyse(item: tuple[str, bytes], settings: Settings) -> tuple[FileResult, FileTimes]:
-    path, source = item
+def _analyse(
+    item: tuple[str, bytes, bool], settings: Settings, plan: RunPlan
+) -> tuple[FileResult, FileTimes]:
+    """Check one file with its view of the project; a file the prefilter skipped (joining)
+    is checked only when it uses something another file defines."""
+    from rtlint.analysis.project_index import view_for
+
+    path, source, joining = item
     times = FileTimes(path)
-    return check_source(path, source, settings, times, prefiltered=True), times
+    start = time.perf_counter()
+    view, uses = view_for(plan, path, source, settings.vocab, joining)
+    times.project = time.perf_counter() - start
+    if joining and view is None:
+        rules = settings.rules_for(path)
+        result = _suppressed(path, source, rules, FileResult(path, skipped=True))
+    else:
+        result = check_source(path, source, settings, times, prefiltered=True, view=view)
+    result.uses = uses
+    return result, times
 
 
 def _offset(source: bytes, line: int, column: int) -> int:

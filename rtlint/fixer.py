@@ -20,8 +20,11 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rtlint.analysis.project_index import RunPlan, plan_run, view_for
+from rtlint.analysis.summaries import ExternalView
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
 from rtlint.engine import FileResult, Settings, check_source, in_parallel, read_source
+from rtlint.prefilter import needs_analysis
 from rtlint.registry import all_rules
 
 MAX_PASSES = 10
@@ -84,7 +87,9 @@ def _keys(result: FileResult) -> Counter[tuple[str, str]]:
     return Counter((d.code, d.message) for d in result.diagnostics)
 
 
-def _adds_findings(path: str, before: bytes, after: bytes, settings: Settings) -> bool:
+def _adds_findings(
+    path: str, before: bytes, after: bytes, settings: Settings, view: ExternalView | None
+) -> bool:
     """Would ``after`` have a finding ``before`` lacks, counting every rule, selected or not?
 
     A fix judged only by the selected rules could still write, say, a deferral that the
@@ -93,16 +98,25 @@ def _adds_findings(path: str, before: bytes, after: bytes, settings: Settings) -
     every = replace(settings, rules=all_rules(), edits=False, per_file_ignores=())
     if set(every.rules) == set(settings.rules):
         return False  # already counted
-    grown = _keys(check_source(path, after, every)) - _keys(check_source(path, before, every))
+    grown = _keys(check_source(path, after, every, view=view)) - _keys(
+        check_source(path, before, every, view=view)
+    )
     return bool(grown)
 
 
-def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = False) -> FixResult:
-    """Fix ``source`` in memory, as far as allowed fixes go."""
+def fix_source(
+    path: str,
+    source: bytes,
+    settings: Settings,
+    unsafe: bool = False,
+    view: ExternalView | None = None,
+) -> FixResult:
+    """Fix ``source`` in memory, as far as allowed fixes go (``view``: what the rest of
+    the project says about the names it uses, as for checking)."""
     allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
     outcome = FixResult(path, source, source)
     encoding = encoding_of(path, source)
-    current = check_source(path, source, settings)
+    current = check_source(path, source, settings, view=view)
     outcome.remaining = current.diagnostics
     if current.error:
         outcome.error = current.error
@@ -116,7 +130,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
         if not chosen:
             break
         candidate = apply_edits(outcome.fixed, [e for f in chosen for e in f.edits], encoding)
-        result = check_source(path, candidate, settings)
+        result = check_source(path, candidate, settings, view=view)
         if result.error or not result.parsed:
             outcome.notes.append("fixes left out: they would make the file fail to parse")
             break
@@ -124,7 +138,7 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
         if grew or len(result.diagnostics) >= len(current.diagnostics):
             outcome.notes.append("fixes left out: they would not resolve their findings")
             break
-        if _adds_findings(path, outcome.fixed, candidate, settings):
+        if _adds_findings(path, outcome.fixed, candidate, settings, view):
             outcome.notes.append("fixes left out: they would add findings of other rules")
             break
         outcome.fixed, current = candidate, result
@@ -136,19 +150,45 @@ def fix_source(path: str, source: bytes, settings: Settings, unsafe: bool = Fals
     return outcome
 
 
-def fix_file(path: Path, settings: Settings, unsafe: bool = False) -> FixResult:
-    """Read and fix one file in memory."""
+def fix_file(
+    path: Path,
+    settings: Settings,
+    unsafe: bool = False,
+    plan: RunPlan | None = None,
+    joining: bool = False,
+) -> FixResult:
+    """Read and fix one file in memory (with its view of the run ``plan`` describes;
+    ``joining``: the prefilter skips it, see :func:`plan_run`)."""
     source = read_source(path)
     if isinstance(source, str):
         return FixResult(str(path), b"", b"", error=source)
-    return fix_source(str(path), source, settings, unsafe)
+    view = view_for(plan, str(path), source, settings.vocab, joining)[0] if plan else None
+    return fix_source(str(path), source, settings, unsafe, view)
 
 
 def fix_files(
     paths: list[Path] | tuple[Path, ...], settings: Settings, unsafe: bool, jobs: int | None = None
 ) -> list[FixResult]:
-    """Fix many files in memory (nothing is written)."""
-    return in_parallel(functools.partial(fix_file, settings=settings, unsafe=unsafe), paths, jobs)
+    """Fix many files in memory (nothing is written), each with its view of the project.
+    Files the prefilter skips get a view only when they join (see :func:`plan_run`)."""
+    analysed: list[tuple[str, bytes]] = []
+    others: list[tuple[str, bytes]] = []
+    for path in paths:
+        source = read_source(path)
+        if isinstance(source, bytes):
+            needed = needs_analysis(source, settings.rules_for(str(path)), settings.vocab)
+            (analysed if needed else others).append((str(path), source))
+    planned = plan_run(analysed, others, settings.vocab)
+    joining = {others[i][0] for i in planned.joining}
+    viewed = {p for p, _ in analysed} | joining
+    work = [(p, planned.plan if str(p) in viewed else None, str(p) in joining) for p in paths]
+    return in_parallel(functools.partial(_fix_item, settings=settings, unsafe=unsafe), work, jobs)
+
+
+def _fix_item(
+    item: tuple[Path, RunPlan | None, bool], settings: Settings, unsafe: bool
+) -> FixResult:
+    return fix_file(item[0], settings, unsafe, item[1], item[2])
 
 
 def write_atomic(path: Path, data: bytes) -> None:

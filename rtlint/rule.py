@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis, analyze
 from rtlint.analysis.lifecycle import LifecycleModel, build
+from rtlint.analysis.summaries import ExternalView
 from rtlint.diagnostics import Diagnostic, Fix, Related
 from rtlint.vocabulary import Vocabulary
 
@@ -41,15 +42,23 @@ class Example:
 class Context:
     """What a rule sees for one file: its IR and the shared analyses (computed once)."""
 
-    def __init__(self, module: ir.Module, vocab: Vocabulary, edits: bool = True) -> None:
+    def __init__(
+        self,
+        module: ir.Module,
+        vocab: Vocabulary,
+        edits: bool = True,
+        view: ExternalView | None = None,
+    ) -> None:
         self.module = module
         self.vocab = vocab
         self.edits = edits
         """Build fix edits; when False a fix only says it is available (title and safety)."""
+        self.view = view
+        """What the rest of the project (other files, SDK tables) says about names used here."""
 
     @cached_property
     def active_state(self) -> ModuleAnalysis:
-        return analyze(self.module, self.vocab)
+        return analyze(self.module, self.vocab, self.view)
 
     @cached_property
     def lifecycle(self) -> LifecycleModel:

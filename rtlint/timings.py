@@ -3,7 +3,8 @@
 :func:`collect` turns collection on for the rest of the process and prints the table to
 standard error when it exits. Stages run where they run: discovery, reading, the
 prefilter and the report in the main process, parsing (with lowering into the IR) and
-the analyses in the workers, so those two are summed over the workers. The analyses
+the analyses in the workers, so those two are summed over the workers (and so is the
+project stage: the plan in the main process, each file's view in the workers). The analyses
 that rules share are charged to the first rule that asks for them.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-STAGES = ("discover", "read", "prefilter", "parse", "analyse", "report")
+STAGES = ("discover", "read", "prefilter", "project", "parse", "analyse", "report")
 SLOWEST = 5
 
 
@@ -27,6 +28,8 @@ class FileTimes:
     path: str
     parse: float = 0.0
     analyse: float = 0.0
+    project: float = 0.0
+    """Building the file's view of the other files (:mod:`rtlint.analysis.project_index`)."""
     rules: dict[str, float] = field(default_factory=dict)
 
 
@@ -42,6 +45,7 @@ class Timings:
     def add_file(self, times: FileTimes) -> None:
         self.stages["parse"] += times.parse
         self.stages["analyse"] += times.analyse
+        self.stages["project"] += times.project
         for code, seconds in times.rules.items():
             self.rules[code] = self.rules.get(code, 0.0) + seconds
         self.files.append(times)
@@ -53,7 +57,7 @@ class Timings:
         lines = [f"{'stage':<24} {'seconds':>9}"]
         lines += [f"{name:<24} {self.stages[name]:>9.3f}" for name in STAGES]
         lines.append(f"{'wall (whole run)':<24} {total:>9.3f}")
-        lines.append("(parse and analyse are summed over the worker processes)")
+        lines.append("(project, parse and analyse are summed over the worker processes)")
         if self.rules:
             lines.append(f"{'rule':<24} {'seconds':>9}")
             lines += [f"{c:<24} {s:>9.3f}" for c, s in sorted(self.rules.items())]

@@ -168,6 +168,15 @@ class Vocabulary:
     """Calls after which no response is active: the active one ended, or a sequencer's wait
     for the response slot returned."""
 
+    sdk_emitters: frozenset[str] = frozenset()
+    """SDK methods that send ``response.create``: ``"module:Class.method"`` (:mod:`rtlint.sdk`)."""
+
+    sdk_deferrers: frozenset[str] = frozenset()
+    """SDK methods that request a response through the SDK's own sequencing."""
+
+    sdk_fresh: frozenset[str] = frozenset()
+    """SDK methods that open a fresh connection."""
+
     def extend(self, **tables: Iterable[str]) -> Vocabulary:
         """A copy with ``tables`` (field name → iterable of names) added to the defaults."""
         changes = {name: _merge(getattr(self, name), coerce(name, v)) for name, v in tables.items()}
@@ -188,8 +197,17 @@ class Vocabulary:
         return tuple(f.name for f in fields(cls))
 
 
-EVENT_TABLES = frozenset({"fresh_events", "terminal_events", "audio_events"})
-"""Tables of wire event names: kept as written, not normalized."""
+EVENT_TABLES = frozenset(
+    {
+        "fresh_events",
+        "terminal_events",
+        "audio_events",
+        "sdk_emitters",
+        "sdk_deferrers",
+        "sdk_fresh",
+    }
+)
+"""Tables of wire event names and qualified SDK names: kept as written, not normalized."""
 
 
 def coerce(name: str, values: Iterable[str]) -> frozenset[str] | tuple[str, ...]:

@@ -369,3 +369,110 @@ def test_analysis_matches_every_path(stmts: list[S]) -> None:
 @given(blocks(3, in_loop=False))
 def test_analysis_matches_every_path_in_typescript(stmts: list[S]) -> None:
     _agree(stmts, TYPESCRIPT.program(stmts), "generated.ts")
+
+
+# ----------------------------------------------------------------- interprocedural mode
+#
+# A generated class with predicates (`return <cond>`), a parameter-aware builder, a send
+# helper and a deferral helper guarded by a generated test, called with generated
+# arguments; checked in one file and with the helpers in a base class in another file.
+# The oracle inlines each call: a predicate guards iff its condition, when true, proves
+# "no response is active"; the deferral helper defers iff its test, when false, does.
+
+
+@dataclass(frozen=True)
+class Step:
+    predicate: int | None  # `if self._pred<i>():` around the call, or unguarded
+    sink: str  # "_send" | "_defer"
+    kind: str  # the event type passed
+    built: bool  # through the builder or as a literal
+
+
+def steps() -> st.SearchStrategy[list[Step]]:
+    step = st.builds(
+        Step,
+        st.one_of(st.none(), st.integers(0, 2)),
+        st.sampled_from(["_send", "_defer"]),
+        st.sampled_from(["response.create", "session.update"]),
+        st.booleans(),
+    )
+    return st.lists(step, min_size=1, max_size=5)
+
+
+def _proves(c: object, outcome: bool) -> bool:
+    t, f = Oracle().cond(c, {UNPROVEN})
+    return (t if outcome else f) == {CHECKED}
+
+
+def _helpers(preds: list[object], defer_test: object) -> list[str]:
+    lines = []
+    for i, c in enumerate(preds):
+        lines += [f"    def _pred{i}(self):", f"        return {PYTHON.cond(c)}", ""]
+    return [
+        *lines,
+        "    def _build(self, kind, **fields):",
+        '        return {"type": kind, **fields}',
+        "",
+        "    async def _send(self, event):",
+        "        await self.ws.send(json.dumps(event))",
+        "",
+        "    async def _defer(self, event):",
+        f"        if {PYTHON.cond(defer_test)}:",
+        "            self._pending = event",
+        "            return",
+        "        await self.ws.send(json.dumps(event))",
+        "",
+    ]
+
+
+def _caller(program: list[Step], first_line: int) -> tuple[list[str], set[int]]:
+    lines = ["    async def handle(self):"]
+    calls: dict[int, Step] = {}
+    for s in program:
+        event = f'self._build("{s.kind}")' if s.built else f'{{"type": "{s.kind}"}}'
+        call = f"await self.{s.sink}({event})"
+        if s.predicate is None:
+            lines.append(f"        {call}")
+        else:
+            lines += [f"        if self._pred{s.predicate}():", f"            {call}"]
+        calls[first_line + len(lines) - 1] = s
+    return lines, set(calls)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(conds(), min_size=3, max_size=3), conds(), steps(), st.booleans())
+def test_interprocedural_analysis_matches_inlined_calls(
+    preds: list[object], defer_test: object, program: list[Step], split: bool
+) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from rtlint.engine import check_files
+
+    defers = _proves(defer_test, False)
+    helpers = _helpers(preds, defer_test)
+    if split:  # the helpers live in a base class in another module
+        base = ["import json", "", "", "class Base:", *helpers]
+        head = ["from .base import Base", "", "", "class Adapter(Base):"]
+    else:
+        base, head = [], ["import json", "", "", "class Adapter:", *helpers]
+    body, call_lines = _caller(program, len(head) + 1)
+    source = "\n".join([*head, *body, ""])
+    want = set()
+    for line in sorted(call_lines):
+        s = next(p for n, p in zip(sorted(call_lines), program, strict=True) if n == line)
+        guarded = s.predicate is not None and _proves(preds[s.predicate], True)
+        if s.kind == "response.create" and not guarded and not (s.sink == "_defer" and defers):
+            want.add(line)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "__init__.py").write_text("")
+        (root / "adapter.py").write_text(source)
+        files = [root / "adapter.py"]
+        if base:
+            (root / "base.py").write_text("\n".join([*base, ""]))
+            files.append(root / "base.py")
+        results = check_files(files, Settings(rules=RT001), jobs=1)
+    got = {d.span.line for d in results[0].diagnostics}
+    shown = "\n".join(base) + "\n---\n" + source
+    assert got == want, f"\n{shown}\nexpected flagged lines {sorted(want)}, got {sorted(got)}"

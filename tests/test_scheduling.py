@@ -53,8 +53,8 @@ def test_timings_name_every_stage_rule_and_the_slowest_files(tmp_path: Path) -> 
     )
     assert run.returncode == 1, run.stderr
     lines = run.stderr.splitlines()
-    stages = [line.split()[0] for line in lines[1:7]]
-    assert stages == ["discover", "read", "prefilter", "parse", "analyse", "report"]
+    stages = [line.split()[0] for line in lines[1:8]]
+    assert stages == ["discover", "read", "prefilter", "project", "parse", "analyse", "report"]
     assert any(line.startswith("RT001 ") for line in lines)
     slowest = lines[lines.index(next(x for x in lines if x.startswith("slowest files"))) + 1 :]
     named = [line for line in slowest if line.strip().endswith((".py", ".ts", ".tsx"))]

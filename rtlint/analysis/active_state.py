@@ -34,6 +34,7 @@ from rtlint import ir
 from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.dataflow import Fact, solve
 from rtlint.analysis.emissions import (
+    ASSUMED,
     CallInfo,
     CallKind,
     Emission,
@@ -50,6 +51,7 @@ from rtlint.analysis.guards import (
     owner_of,
 )
 from rtlint.analysis.occasions import CLOSE_EVENTS, CLOSE_NAMES
+from rtlint.analysis.summaries import ExternalView
 from rtlint.vocabulary import Vocabulary, norm
 
 CHECKED = "checked"
@@ -88,12 +90,15 @@ class ModuleAnalysis:
     emissions: list[tuple[ir.Function, Emission]] = field(default_factory=list)
 
 
-def analyze(module: ir.Module, vocab: Vocabulary) -> ModuleAnalysis:
-    """Run the active-state analysis on every function of ``module``."""
+def analyze(
+    module: ir.Module, vocab: Vocabulary, view: ExternalView | None = None
+) -> ModuleAnalysis:
+    """Run the active-state analysis on every function of ``module``; ``view`` is what
+    the rest of the project says about the names it uses."""
     learned = learned_flags(module, vocab)
     if learned:
         vocab = vocab.extend(active_flags=learned)
-    index = ModuleIndex(module, vocab)
+    index = ModuleIndex(module, vocab, view)
     fns = module.functions
     infos: list[dict[int, CallInfo]] = []
     for fn in fns:
@@ -425,7 +430,9 @@ def _solve_function(
     """Solve one function. ``fresh``: a fresh connection proves no response is active;
     ``audio_starts``: input audio may start a response (server VAD is on)."""
     graph = cfgs.build(fn.body)
-    guards = GuardClassifier(vocab, fn.params, lambda p: index.single_value(fn, p))
+    guards = GuardClassifier(
+        vocab, fn.params, lambda p: index.single_value(fn, p), lambda c: index.predicate(c, fn)
+    )
     sites: dict[int, Site] = {}
     spawned = _spawned_calls(fn, index)
 
@@ -482,6 +489,35 @@ def _solve_function(
         if fact is not None:
             step(node, fact, record=True)
     return sorted(sites.values(), key=_site_order)
+
+
+def param_effect(index: ModuleIndex, target: int, param: str) -> str | None:
+    """Solve the function at ``target`` assuming ``param`` holds a create event:
+    ``"emit"`` when some send of it is unguarded, ``"defer"`` when every send is guarded
+    or it goes to a sequencer, None when it is not sent here (an outgoing queue, a store)."""
+    assumed = index.assuming(target, param)
+    fn = index.functions[target]
+    infos = {
+        id(e): assumed.classify(e.call, fn) for e in walk_effects(fn.body) if isinstance(e, ir.Call)
+    }
+    no_local_emits = [False] * len(index.functions)
+    sites = _solve_function(
+        fn, assumed, infos, no_local_emits, index.vocab, _entry_fact(fn, index.vocab)
+    )
+    sends = [
+        s for s in sites if s.emission and s.emission.event and s.emission.event.span == ASSUMED
+    ]
+    if any(not s.guarded for s in sends):
+        return "emit"
+    # Handed to a sequencer (not merely put on an outgoing queue, which sends it anyway).
+    routed = any(
+        infos[id(e)].kind is CallKind.ROUTED
+        and norm(e.call.callee[-1] if e.call.callee else "") not in index.vocab.queue_methods
+        for e in walk_effects(fn.body)
+        if isinstance(e, ir.Call)
+        and any(isinstance(a, ir.VName) and a.path == (param,) for a in e.call.args)
+    )
+    return "defer" if sends or routed else None
 
 
 def _site_order(site: Site) -> int:

@@ -8,13 +8,15 @@ variable, a builder method's return value).
 
 from __future__ import annotations
 
+import copy
 import enum
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rtlint import ir
-from rtlint.analysis.guards import GuardClassifier
+from rtlint.analysis.guards import AMBIENT, GuardClassifier
+from rtlint.analysis.summaries import ClassSummary, ExternalView, FunctionSummary, Guard
 from rtlint.vocabulary import Vocabulary, norm
 
 CREATE = "response.create"
@@ -79,6 +81,15 @@ class CallInfo:
 
 
 OTHER = CallInfo(CallKind.OTHER)
+ASSUMED = ir.Span(-1, -1, 0, 0, 0, 0)
+"""Where a parameter assumed to hold a ``response.create`` event (for summaries) was built."""
+_ASSUMED_EVENT = ir.VObject((("type", ir.VStr(CREATE, ASSUMED)),), False, ASSUMED)
+_ANNOTATION = re.compile(
+    rb"(?:\b|#)([A-Za-z_]\w*)\s*[?!]?\s*(?::\s*([A-Z][\w.]*)|(?::[^=;\n]*)?=\s*(?:await\s+)?"
+    rb"(?:new\s+)?([A-Z][\w.]*)\s*\()"
+)
+"""``name: Type`` or ``name = Type(...)`` (parameters, attributes, class fields): the type
+of a receiver, declared or constructed."""
 
 
 def walk_effects(body: list[ir.Stmt]) -> Iterator[ir.Effect]:
@@ -119,9 +130,17 @@ def walk_stmts(body: list[ir.Stmt]) -> Iterator[ir.Stmt]:
 class ModuleIndex:
     """Per-file lookups shared by the analyses: scopes, local values, call targets."""
 
-    def __init__(self, module: ir.Module, vocab: Vocabulary) -> None:
+    def __init__(
+        self, module: ir.Module, vocab: Vocabulary, view: ExternalView | None = None
+    ) -> None:
         self.module = module
         self.vocab = vocab
+        self.view = view if view is not None else ExternalView()
+        self.assumed: tuple[int, str] | None = None
+        """(function, parameter) assumed to hold a ``response.create`` event."""
+        self._param_memo: dict[tuple[int, str], str | None] = {}
+        self._predicate_memo: dict[int, Guard | None] = {}
+        self._annotations: dict[str, str] | None = None
         self.functions = module.functions
         self.envs: list[dict[ir.Path, list[ir.Value]]] = []
         self.returns: list[list[ir.Value]] = []
@@ -185,7 +204,10 @@ class ModuleIndex:
         return self._members.get(cls, [])
 
     def lookup(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
-        """Values assigned to ``path`` in ``fn`` or, for plain names, an enclosing function."""
+        """Values assigned to ``path`` in ``fn`` or, for plain names, an enclosing function;
+        names of event-type constants (also from other files) have their string value."""
+        if self.assumed is not None and self.assumed == (fn.index, path[0]) and len(path) == 1:
+            return [_ASSUMED_EVENT]
         cur: ir.Function | None = fn
         while cur is not None:
             found = self.envs[cur.index].get(path)
@@ -194,7 +216,121 @@ class ModuleIndex:
             if path[0] in ("self", "this") or path[0] in cur.params:
                 return []
             cur = self.functions[cur.parent] if cur.parent is not None else None
-        return []
+        constant = self.view.constants.get(path)
+        return [ir.VStr(constant, fn.span)] if constant is not None else []
+
+    def string_value(self, v: ir.Value, fn: ir.Function) -> str | None:
+        """The string ``v`` holds: a literal, or a constant's (``EventType.RESPONSE_CREATE``)."""
+        if isinstance(v, ir.VStr):
+            return v.value
+        if isinstance(v, ir.VName):
+            values = self.lookup(fn, v.path)
+            if len(values) == 1 and isinstance(values[0], ir.VStr):
+                return values[0].value
+        return None
+
+    def assuming(self, index: int, param: str) -> ModuleIndex:
+        """A copy that treats parameter ``param`` of function ``index`` as a create event."""
+        other = copy.copy(self)
+        other.assumed = (index, param)
+        other._builder_memo = {}
+        other._dispatch_memo = {}
+        return other
+
+    # -- the rest of the project
+
+    def external(self, call: ir.VCall, fn: ir.Function) -> FunctionSummary | None:
+        """The summary of a function defined elsewhere (another file, an SDK) that ``call``
+        calls: imported by name, inherited, or a method of the receiver's known type."""
+        callee = call.callee
+        if not callee:
+            return None
+        found = self.view.functions.get(callee)
+        if found is not None:
+            return found
+        if len(callee) == 2 and callee[0] in ("self", "this"):
+            cls = self.class_of(fn)
+            if cls is not None:
+                return self.view.inherited.get(cls, {}).get(callee[1])
+            return None
+        if len(callee) >= 2:
+            known = self.receiver_type(callee[:-1], fn)
+            if known is not None:
+                method = known.method(callee[-1])
+                return method if method is not None else FunctionSummary()
+        return None
+
+    def receiver_type(self, path: ir.Path, fn: ir.Function) -> ClassSummary | None:
+        """The known class of the object at ``path``: constructed (``self.rt = Client()``,
+        ``await Client.connect()``) or declared (``client: Client``)."""
+        if not self.view.classes:
+            return None
+        if path[0] in ("self", "this") and len(path) == 2:
+            cls = self.class_of(fn)
+            values = [
+                v
+                for f in self.functions
+                if cls is not None and self.class_of(f) == cls
+                for v in self.envs[f.index].get(path, [])
+            ]
+        else:
+            values = self.lookup(fn, path) if len(path) == 1 else []
+        for value in values:
+            if isinstance(value, ir.VName) and len(value.path) == 1:
+                declared = self.annotations().get(value.path[0])
+                if declared in self.view.classes:
+                    return self.view.classes[declared]
+            while isinstance(value, ir.VCall) and value.callee:
+                for cut in (len(value.callee), len(value.callee) - 1):
+                    name = ".".join(value.callee[:cut])
+                    if name in self.view.classes:
+                        return self.view.classes[name]
+                break
+        declared = self.annotations().get(path[-1])
+        return self.view.classes.get(declared) if declared is not None else None
+
+    def annotations(self) -> dict[str, str]:
+        """Declared types by name, where one name has one type in the file."""
+        if self._annotations is None:
+            seen: dict[str, set[str]] = {}
+            for match in _ANNOTATION.finditer(self.module.source):
+                name = match.group(1).decode()
+                kind = (match.group(2) or match.group(3)).decode()
+                seen.setdefault(name, set()).add(kind)
+            self._annotations = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+        return self._annotations
+
+    def predicate(self, call: ir.VCall, fn: ir.Function) -> Guard | None:
+        """A predicate whose *body* reads the active state: idle (True means no response
+        is active) or active, here or in another file."""
+        target = self.target(call, fn)
+        if target is None:
+            summary = self.external(call, fn)
+            return summary.guard if summary is not None else None
+        if target in self._predicate_memo:
+            return self._predicate_memo[target]
+        self._predicate_memo[target] = None
+        callee = self.functions[target]
+        guards = GuardClassifier(
+            self.vocab,
+            callee.params,
+            lambda p: self.single_value(callee, p),
+            lambda c: self.predicate(c, callee),
+        )
+        result = _predicate_kind(callee.body, guards)
+        self._predicate_memo[target] = result
+        return result
+
+    def param_effect(self, target: int, param: str) -> str | None:
+        """What the function at ``target`` does with a create event passed as ``param``:
+        ``"emit"`` (sends it unguarded), ``"defer"`` (only under a guard, or queues it)."""
+        key = (target, param)
+        if key not in self._param_memo:
+            from rtlint.analysis.active_state import param_effect
+
+            self._param_memo[key] = None  # recursion guard
+            self._param_memo[key] = param_effect(self, target, param)
+        return self._param_memo[key]
 
     def single_value(self, fn: ir.Function, path: ir.Path) -> ir.Value | None:
         """The value of a local assigned exactly once in ``fn`` (for guard aliases)."""
@@ -302,9 +438,28 @@ class ModuleIndex:
                 if len(v.callee) > 1 and v.callee[-1] in ("model_copy", "copy"):
                     return self.create_event(ir.VName(v.callee[:-1], v.span), fn, depth + 1)
                 return None
+            if v.callee[-1][:1].isupper() and self._wraps_create_type(v, fn):
+                return CreateEvent(v.span, False)
             target = self.target(v, fn)
             if target is not None:
-                return self.builds_create(target, depth + 1)
+                built = self.builds_create(target, depth + 1)
+                if built is not None:
+                    return built
+                when = self.builds_when(target)
+                if when is not None and self._argument_is_create(v, fn, target, when):
+                    return CreateEvent(v.span, False)
+                return None
+            summary = self.external(v, fn)
+            if summary is not None:
+                if summary.builds or (
+                    summary.builds_when is not None
+                    and self.string_value(
+                        _argument(v, summary.params, summary.builds_when) or ir.VOther(v.span), fn
+                    )
+                    == CREATE
+                ):
+                    return CreateEvent(v.span, summary.out_of_band)
+                return None
             if v.callee[-1][:1].isupper():
                 # A wrapper object carrying the event: RawMessage(message={"type": ...}).
                 for arg in (*v.args, *(value for _, value in v.kwargs)):
@@ -312,6 +467,13 @@ class ModuleIndex:
                     if found is not None:
                         return found
         return None
+
+    def _wraps_create_type(self, call: ir.VCall, fn: ir.Function) -> bool:
+        """An event wrapper constructed with the create type as a ``*type`` field or as
+        an argument, often an enum member defined elsewhere:
+        ``RealtimeEvent(service_type=SendEvents.RESPONSE_CREATE)``."""
+        typed = [v for k, v in call.kwargs if norm(k).endswith("type")]
+        return any(self.string_value(v, fn) == CREATE for v in (*typed, *call.args))
 
     def _class_attribute(self, fn: ir.Function, path: ir.Path) -> list[ir.Value]:
         """Values of a class attribute read through ``self``/``this`` (``self.REPLY_EVENT``),
@@ -373,6 +535,24 @@ class ModuleIndex:
         self._builder_memo[index] = result
         return result
 
+    def builds_when(self, index: int) -> str | None:
+        """The parameter whose value is the ``type`` of the event the function returns
+        (``return {"type": event_type, **fields}``): it builds a create for that value."""
+        fn = self.functions[index]
+        for value in self.returns[index]:
+            t: ir.Value | None = None
+            if isinstance(value, ir.VObject):
+                t = value.get("type")
+            elif isinstance(value, ir.VCall):
+                t = value.kwarg("type")
+            if isinstance(t, ir.VName) and len(t.path) == 1 and t.path[0] in fn.params:
+                return t.path[0]
+        return None
+
+    def _argument_is_create(self, call: ir.VCall, fn: ir.Function, target: int, param: str) -> bool:
+        arg = _argument(call, own_params(self.functions[target]), param)
+        return arg is not None and self.string_value(arg, fn) == CREATE
+
     def dispatches_on_type(self, index: int) -> bool:
         """Does the function inspect a parameter's ``type`` for ``response.create``?
 
@@ -409,18 +589,22 @@ class ModuleIndex:
         if last in self.vocab.connect_calls:
             return CallInfo(CallKind.FRESH)
         target = self.target(call, fn)
-        event = self._event_argument(call, fn)
-        if event is not None:
+        summary = self.external(call, fn) if target is None else None
+        found = self._event_argument(call, fn)
+        if found is not None:
+            arg, how, built = found
+            emitted = CallInfo(CallKind.EMIT, Emission(call, how, built, built.out_of_band))
+            if self._routes_by_type(call, fn, target, summary):
+                return CallInfo(CallKind.ROUTED)
+            effect = self._argument_effect(call, arg, target, summary)
+            if effect is not None:  # the helper's body (here or elsewhere) wins over its name
+                return emitted if effect == "emit" else CallInfo(CallKind.ROUTED)
             if last in self.vocab.queue_methods or self._routes(last):
                 return CallInfo(CallKind.ROUTED)
-            if self._routes_by_type(call, fn, target):
-                return CallInfo(CallKind.ROUTED)
-            how, built = event
-            return CallInfo(CallKind.EMIT, Emission(call, how, built, built.out_of_band))
+            return emitted
         if (
             call.args
-            and isinstance(call.args[0], ir.VStr)
-            and call.args[0].value == CREATE
+            and self.string_value(call.args[0], fn) == CREATE
             and any(w in last for w in self.vocab.send_words)
         ):
             oob = any(
@@ -431,6 +615,14 @@ class ModuleIndex:
             return CallInfo(CallKind.LOCAL, target=target)
         if last in self.vocab.clear_calls or self._waits_until_idle(call, last):
             return CallInfo(CallKind.CLEAR)
+        if summary is not None:
+            if summary.fresh:
+                return CallInfo(CallKind.FRESH)
+            if summary.emits:
+                return CallInfo(CallKind.EMIT, Emission(call, "helper", None, False))
+            if summary.defers:
+                return CallInfo(CallKind.ROUTED)
+            return OTHER  # a known function that does not send a response
         if self._routes(last) and "response" in last:
             return CallInfo(CallKind.ROUTED)
         if last in self.vocab.emitter_helpers and self.realtime:
@@ -455,14 +647,49 @@ class ModuleIndex:
         name = norm(call.callee[-1]) if call.callee else ""
         return any(w in name for w in (*self.vocab.send_words, *self.vocab.bridge_words))
 
-    def _routes_by_type(self, call: ir.VCall, fn: ir.Function, target: int | None) -> bool:
-        """A generic ``sendEvent(event)`` that routes creates: its definition here, or every
-        override in the file when the method is abstract in the caller's class."""
+    def _argument_effect(
+        self, call: ir.VCall, arg: ir.Value, target: int | None, summary: FunctionSummary | None
+    ) -> str | None:
+        """What the called helper (here or elsewhere) does with the event it is given:
+        ``"emit"`` (sends it unguarded), ``"defer"`` (a deferral helper), None: unknown."""
         if target is not None:
+            param = _parameter_of(call, arg, own_params(self.functions[target]))
+            return self.param_effect(target, param) if param is not None else None
+        if summary is not None:
+            param = _parameter_of(call, arg, summary.params)
+            if param in summary.sends:
+                return "emit"
+            if param in summary.defers_params:
+                return "defer"
+        return None
+
+    def _routes_by_type(
+        self,
+        call: ir.VCall,
+        fn: ir.Function,
+        target: int | None,
+        summary: FunctionSummary | None = None,
+    ) -> bool:
+        """A generic ``sendEvent(event)`` that routes creates: its definition here or in
+        another file, or every override (in this file or in subclasses elsewhere) when the
+        method is abstract in the caller's class."""
+        if target is not None and not _abstract(self.functions[target]):
             return self.dispatches_on_type(target)
+        if summary is not None and summary.dispatches:
+            return True
         if len(call.callee) == 2 and call.callee[0] in ("self", "this"):
-            overrides = self.methods_named.get(call.callee[1], [])
-            return bool(overrides) and all(self.dispatches_on_type(i) for i in overrides)
+            overrides = [
+                i
+                for i in self.methods_named.get(call.callee[1], [])
+                if not _abstract(self.functions[i])
+            ]
+            cls = self.class_of(fn)
+            elsewhere = self.view.overrides.get(cls, {}).get(call.callee[1], []) if cls else []
+            if not overrides and not elsewhere:
+                return False
+            return all(self.dispatches_on_type(i) for i in overrides) and all(
+                s.dispatches or s.defers_params for s in elsewhere
+            )
         return False
 
     def _waits_until_idle(self, call: ir.VCall, last: str) -> bool:
@@ -491,14 +718,119 @@ class ModuleIndex:
     def _routes(self, name: str) -> bool:
         return any(name.startswith(p) for p in self.vocab.routing_prefixes)
 
-    def _event_argument(self, call: ir.VCall, fn: ir.Function) -> tuple[str, CreateEvent] | None:
+    def _event_argument(
+        self, call: ir.VCall, fn: ir.Function
+    ) -> tuple[ir.Value, str, CreateEvent] | None:
         for arg in (*call.args, *(v for _, v in call.kwargs)):
             if isinstance(arg, ir.VSeq) and not self._passes_batches(call):
                 continue
             found = self.create_event(arg, fn)
             if found is not None:
-                return _how(arg, found), found
+                return arg, _how(arg, found), found
         return None
+
+
+def _abstract(fn: ir.Function) -> bool:
+    """A method with no body of its own (``...``, ``pass``, ``raise NotImplementedError``)."""
+    return fn.kind == "method" and all(
+        isinstance(s, ir.Raise) or (isinstance(s, ir.Effects) and not s.effects) for s in fn.body
+    )
+
+
+def own_params(fn: ir.Function) -> tuple[str, ...]:
+    """The parameters a caller passes: without a method's ``self``/``cls``."""
+    if fn.kind == "method" and fn.params[:1] in (("self",), ("cls",)):
+        return fn.params[1:]
+    return fn.params
+
+
+def _parameter_of(call: ir.VCall, arg: ir.Value, params: tuple[str, ...]) -> str | None:
+    """The parameter that ``arg`` of ``call`` binds to."""
+    for position, value in enumerate(call.args):
+        if value is arg:
+            return params[position] if position < len(params) else None
+    for name, value in call.kwargs:
+        if value is arg:
+            return name if name in params else None
+    return None
+
+
+def _argument(call: ir.VCall, params: tuple[str, ...], param: str) -> ir.Value | None:
+    """The argument ``call`` passes for ``param``."""
+    found = call.kwarg(param)
+    if found is not None:
+        return found
+    position = params.index(param) if param in params else len(call.args)
+    return call.args[position] if position < len(call.args) else None
+
+
+def _predicate_kind(body: list[ir.Stmt], guards: GuardClassifier) -> Guard | None:
+    """``idle`` when every way out returns False or proves (by its value or by the tests
+    on its path) that no response is active; ``active`` likewise with True."""
+    exits: list[tuple[ir.Value | None, bool]] = []  # (returned value, path proves idle)
+    if not _exits(body, guards, False, exits):
+        exits.append((None, False))  # falls off the end: returns None
+    tests = [v for v, _ in exits if v is not None and not isinstance(v, ir.VConst)]
+    if not tests or any(v is _UNKNOWN for v, _ in exits):
+        return None
+    for kind, truthy in (("idle", True), ("active", False)):
+        if all(_exit_proves(v, proven, truthy, guards) for v, proven in exits):
+            return "idle" if kind == "idle" else "active"
+    return None
+
+
+_UNKNOWN = ir.VOther(ASSUMED)
+
+
+def _exit_proves(v: ir.Value | None, proven: bool, truthy: bool, guards: GuardClassifier) -> bool:
+    """Does returning ``v`` with the result ``truthy`` (idle) / falsy (active) prove idle?"""
+    if proven:
+        return True
+    if v is None or isinstance(v, ir.VConst):
+        return bool(v.value if v is not None else None) != truthy
+    cond = v.cond if isinstance(v, ir.VCond) else ir.CAtom(v)
+    return AMBIENT in guards.proves_idle(cond, truthy)
+
+
+def _known(body: list[ir.Stmt], cond: ir.Cond, truth: bool) -> list[ir.Stmt]:
+    """``return a`` on the branch where the test ``a`` has ``truth``: return that constant."""
+    if len(body) == 1 and isinstance(body[0], ir.Return) and body[0].value is not None:
+        ret, v = body[0], body[0].value
+        if (v.cond if isinstance(v, ir.VCond) else ir.CAtom(v)) == cond:
+            return [ir.Return(ret.span, ir.VConst(truth, ret.span))]
+    return body
+
+
+def _exits(
+    body: list[ir.Stmt],
+    guards: GuardClassifier,
+    proven: bool,
+    out: list[tuple[ir.Value | None, bool]],
+) -> bool:
+    """Collect the returns of straight-line and branching code; True when ``body`` always
+    leaves (by ``return``/``raise``). Loops and handlers make the result unknown."""
+    for stmt in body:
+        if isinstance(stmt, ir.Return):
+            out.append((stmt.value, proven))
+            return True
+        if isinstance(stmt, ir.Raise):
+            return True
+        if isinstance(stmt, ir.If):
+            on_true = proven or AMBIENT in guards.proves_idle(stmt.cond, True)
+            on_false = proven or AMBIENT in guards.proves_idle(stmt.cond, False)
+            then_leaves = _exits(_known(stmt.then, stmt.cond, True), guards, on_true, out)
+            else_leaves = _exits(_known(stmt.orelse, stmt.cond, False), guards, on_false, out)
+            if then_leaves and else_leaves:
+                return True
+            if then_leaves:
+                proven = on_false
+            elif else_leaves:
+                proven = on_true
+        elif not isinstance(stmt, ir.Effects) and any(
+            isinstance(s, ir.Return) for s in walk_stmts([stmt])
+        ):
+            out.append((_UNKNOWN, False))
+    return False
 
 
 def _responses_signals(module: ir.Module) -> bool:

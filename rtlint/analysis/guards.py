@@ -23,6 +23,8 @@ EVERYONE: Owners = frozenset({AMBIENT})
 
 Resolver = Callable[[ir.Path], "ir.Value | None"]
 """Looks up the single value a local variable was assigned (for ``busy = self._active``)."""
+Predicates = Callable[[ir.VCall], "str | None"]
+"""Judges a call by its callee's body: ``"idle"``/``"active"`` predicate, or None."""
 
 
 def owner_of(path: ir.Path, params: tuple[str, ...]) -> str:
@@ -36,10 +38,17 @@ def owner_of(path: ir.Path, params: tuple[str, ...]) -> str:
 class GuardClassifier:
     """Judges conditions of one function against a :class:`Vocabulary`."""
 
-    def __init__(self, vocab: Vocabulary, params: tuple[str, ...], resolve: Resolver) -> None:
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        params: tuple[str, ...],
+        resolve: Resolver,
+        predicate: Predicates | None = None,
+    ) -> None:
         self.vocab = vocab
         self.params = params
         self.resolve = resolve
+        self.predicate = predicate
 
     def proves_idle(self, cond: ir.Cond, value: bool, depth: int = 0) -> Owners:
         """The owners for which ``cond`` having ``value`` proves no response is active."""
@@ -84,6 +93,9 @@ class GuardClassifier:
                 return self._own(v.callee) if not value else NOBODY
             if name in self.vocab.idle_predicates:
                 return self._own(v.callee) if value else NOBODY
+            kind = self.predicate(v) if self.predicate is not None else None
+            if kind is not None:
+                return self._own(v.callee) if value == (kind == "idle") else NOBODY
         return NOBODY
 
     def _compare(self, c: ir.CCompare, value: bool, depth: int) -> Owners:

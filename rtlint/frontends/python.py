@@ -476,7 +476,14 @@ class _Lowerer:
         return leaf(expr)
 
     def returning(self, value: cst.BaseExpression, span: ir.Span) -> ir.Stmt:
-        """``return x if c else f()``: one ``Return`` per branch."""
+        """``return x if c else f()``: one ``Return`` per branch; ``return a or b`` returns
+        ``a`` when it is true (``a and b``: when it is false)."""
+        if isinstance(value, cst.BooleanOperation):
+            left = ir.Return(span, self.value(value.left))
+            right = self.returning(value.right, span)
+            if isinstance(value.operator, cst.And):
+                return ir.If(self.cond(value.left), [right], [left], span, self.effects(value.left))
+            return ir.If(self.cond(value.left), [left], [right], span, self.effects(value.left))
         return self.branching(
             value, span, lambda e: ir.Return(span, self.value(e), self.effects(e))
         )

@@ -1,0 +1,186 @@
+"""The project model: imports, constants, summaries across files, and the cache keyed on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rtlint.analysis.imports import Import, scan_constants, scan_imports
+from rtlint.analysis.project_index import ProjectIndex
+from rtlint.engine import Settings, check_files
+from rtlint.registry import all_rules
+from rtlint.vocabulary import DEFAULT
+
+HELPER_SENDS = """import json
+
+
+async def send_event(ws, event):
+    await ws.send(json.dumps(event))
+"""
+HELPER_DEFERS = """import json
+
+_response_active = False
+
+
+async def send_event(ws, event):
+    if _response_active:
+        return
+    await ws.send(json.dumps(event))
+"""
+CALLER = """from .helpers import send_event
+
+
+async def greet(ws):
+    await send_event(ws, {"type": "response.create"})
+"""
+
+
+def test_imports_of_both_languages_are_scanned() -> None:
+    python = b"from .a import (x,\n    y as z)\nimport pkg.mod as m\nimport os\n"
+    assert scan_imports("f.py", python) == [
+        Import(".a", "x", "x"), Import(".a", "y", "z"), Import("pkg.mod", None, "m"),
+        Import("os", None, "os"),
+    ]  # fmt: skip
+    ts = (
+        b'import Def, { a, b as c } from "./x.js";\n'
+        b'export { d } from "../y";\nimport * as ns from "z";\n'
+    )
+    assert set(scan_imports("f.ts", ts)) == {
+        Import("./x.js", "a", "a"), Import("./x.js", "b", "c"), Import("./x.js", "default", "Def"),
+        Import("../y", "d", "d"), Import("z", None, "ns"),
+    }  # fmt: skip
+
+
+def test_constants_in_enums_classes_and_modules() -> None:
+    source = (
+        b'class Ev(str, Enum):\n    OTHER = "x"\n    CREATE = "response.create"\n\n'
+        b'RC = "response.create"\n'
+    )
+    assert scan_constants(source) == {
+        ("Ev", "CREATE"): "response.create",
+        ("RC",): "response.create",
+    }
+    ts = b'export enum EventType {\n  Create = "response.create",\n}\n'
+    assert scan_constants(ts) == {("EventType", "Create"): "response.create"}
+
+
+def test_summaries_are_parameter_aware_and_resolved_through_imports(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "helpers.py").write_text(HELPER_SENDS)
+    (tmp_path / "app.py").write_text(CALLER)
+    index = ProjectIndex(DEFAULT, [tmp_path / "helpers.py", tmp_path / "app.py"])
+    summary = index.view(tmp_path / "app.py").functions[("send_event",)]
+    assert summary.params == ("ws", "event") and summary.sends == {"event"}
+    (tmp_path / "helpers.py").write_text(HELPER_DEFERS)
+    index = ProjectIndex(DEFAULT, [tmp_path / "helpers.py", tmp_path / "app.py"])
+    summary = index.view(tmp_path / "app.py").functions[("send_event",)]
+    assert summary.defers_params == {"event"} and not summary.sends
+
+
+def test_editing_a_helper_in_another_file_rechecks_its_callers(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    helper, caller = tmp_path / "helpers.py", tmp_path / "app.py"
+    helper.write_text(HELPER_SENDS)
+    caller.write_text(CALLER)
+    settings = Settings(rules=all_rules(), cache_dir=str(tmp_path / "cache"))
+
+    def findings() -> list[str]:
+        results = check_files([helper, caller], settings, jobs=1)
+        return [f"{Path(r.path).name}:{d.span.line}" for r in results for d in r.diagnostics]
+
+    assert findings() == ["app.py:5"]
+    assert findings() == ["app.py:5"]  # warm
+    helper.write_text(HELPER_DEFERS)  # the caller's bytes did not change
+    assert findings() == []
+    helper.write_text(HELPER_SENDS)
+    assert findings() == ["app.py:5"]
+
+
+def test_sdk_entries_from_the_configuration(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from acme_voice.client import VoiceClient\n\n\n"
+        "class Bot:\n"
+        "    def __init__(self):\n"
+        "        self.client = VoiceClient()\n\n"
+        "    def on_text(self):\n"
+        "        self.client.reply_now()\n"
+    )
+    vocab = DEFAULT.extend(sdk_emitters=["acme_voice.client:VoiceClient.reply_now"])
+    configured = Settings(rules=all_rules(), vocab=vocab)
+    assert [d.span.line for d in check_files([app], configured, jobs=1)[0].diagnostics] == [9]
+    assert check_files([app], Settings(rules=all_rules()), jobs=1)[0].diagnostics == []
+
+
+def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:
+    package = tmp_path / "acme_voice"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "client.py").write_text(
+        "class VoiceClient:\n"
+        "    async def reply_now(self):\n"
+        "        if self._response_active:\n"
+        "            self._pending = True\n"
+        "            return\n"
+        '        await self._ws.send_json({"type": "response.create"})\n'
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from acme_voice.client import VoiceClient\n\n\n"
+        "class Bot:\n"
+        "    def __init__(self):\n"
+        "        self.client = VoiceClient()\n\n"
+        "    async def on_text(self):\n"
+        "        await self.client.reply_now()\n"
+    )
+    vocab = DEFAULT.extend(sdk_emitters=["acme_voice.client:VoiceClient.reply_now"])
+    results = check_files([app], Settings(rules=all_rules(), vocab=vocab), jobs=1)
+    assert results[0].diagnostics == []  # the source defers: the table's claim is overruled
+
+
+FACTORY_CREATES = 'def reply():\n    return {"type": "response.create"}\n'
+FACTORY_OTHER = 'def reply():\n    return {"type": "conversation.item.create"}\n'
+JOINER = """import json
+
+from .factory import reply
+
+
+class Bot:
+    async def on_text(self):
+        await self.ws.send(json.dumps(reply()))
+"""
+
+
+def test_a_file_the_prefilter_skips_is_rechecked_when_its_factory_changes(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    factory, bot = tmp_path / "factory.py", tmp_path / "bot.py"
+    factory.write_text(FACTORY_CREATES)
+    bot.write_text(JOINER)  # it never spells the event: only the factory makes it a create
+    settings = Settings(rules=all_rules(), cache_dir=str(tmp_path / "cache"))
+
+    def findings() -> list[str]:
+        results = check_files([factory, bot], settings, jobs=1)
+        return [f"{Path(r.path).name}:{d.span.line}" for r in results for d in r.diagnostics]
+
+    assert findings() == ["bot.py:8"]
+    factory.write_text(FACTORY_OTHER)
+    assert findings() == []
+    factory.write_text(FACTORY_CREATES)
+    assert findings() == ["bot.py:8"]
+
+
+def test_only_definitions_that_can_matter_are_analysed(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "util.py").write_text(
+        "def add_one(x):\n    return x + 1\n\n\ndef send_event(ws, event):\n    ws.send(event)\n"
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from .util import add_one\n\n\n"
+        "def go(ws):\n    ws.send({'type': 'response.create', 'n': add_one(1)})\n"
+    )
+    index = ProjectIndex(DEFAULT)
+    index.view(app)
+    assert not index._models  # add_one cannot send, build or test anything: no parse
+    app.write_text(app.read_text().replace("add_one", "send_event"))
+    index = ProjectIndex(DEFAULT)
+    assert index.view(app).functions[("send_event",)].sends == {"event"}
