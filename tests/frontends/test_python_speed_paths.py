@@ -48,11 +48,15 @@ def test_children_keep_the_order_of_effects(source: bytes) -> None:
         assert [id(c) for c in children(node) if effectful(c)] == want, type(node).__name__
 
 
-@pytest.mark.parametrize("source", [*(p.read_bytes() for p in FIXTURES[:40]), NON_ASCII])
+EDGES = [b"", b"\n", b"x = 1", b"# a comment", b"if (a):\n\tf( (b) )\n", b"\xef\xbb\xbfx = 1\n"]
+
+
+@pytest.mark.parametrize("source", [*(p.read_bytes() for p in FIXTURES), NON_ASCII, *EDGES])
 def test_positions_are_libcsts_byte_spans(source: bytes) -> None:
     module = cst.parse_module(source)
     want = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
-    assert positions(module, source.isascii()) == dict(want)
+    spans = {node: (span.start, span.start + span.length) for node, span in want.items()}
+    assert positions(module, source.isascii()) == spans
 
 
 def _lowered_whole(source: bytes) -> ir.Module:
