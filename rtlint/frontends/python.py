@@ -71,17 +71,36 @@ def parse(source: bytes) -> tuple[Sequence[cst.BaseStatement], Spans]:
         body: list[cst.BaseStatement] = []
         try:
             for offset, piece in pieces:
-                module = cst.parse_module(piece)
+                module = _parse_module(piece)
                 body += module.body
                 positions(module, ascii_only, offset, spans)
             return body, spans
         except Exception:  # the whole file says what is wrong, and where
             pass
     try:
-        module = cst.parse_module(source)
+        module = _parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise _syntax_error(source, exc) from None
     return module.body, positions(module, ascii_only)
+
+
+_VALIDATE = cst.CSTNode.__post_init__
+
+
+def _unvalidated(node: cst.CSTNode) -> None:
+    pass
+
+
+def _parse_module(source: bytes) -> cst.Module:
+    """``cst.parse_module`` without validating each node it builds in Python (about a
+    sixth of the parse): the parser builds valid nodes, and syntax errors are its own.
+    libcst's ``CSTNode.__post_init__`` notes that parsing could skip it. Nodes built
+    elsewhere (the fixer's) are still validated."""
+    cst.CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign,assignment]
+    try:
+        return cst.parse_module(source)
+    finally:
+        cst.CSTNode.__post_init__ = _VALIDATE  # type: ignore[method-assign]
 
 
 _TOP_LEVEL = re.compile(rb"^(?:@|def\b|async[ \t]+def\b|class\b)", re.MULTILINE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import libcst as cst
@@ -91,3 +92,11 @@ def test_a_file_that_does_not_parse_reports_the_whole_files_error() -> None:
     with pytest.raises(ParseError) as error:
         lower("m.py", source)
     assert error.value.line == 3
+
+
+@pytest.mark.parametrize("source", [b"x = 1\n", b"def f(:\n    pass\n"])
+def test_nodes_built_after_parsing_are_validated(source: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        lower("m.py", source)
+    with pytest.raises(cst.CSTValidationError):
+        cst.SimpleString("no quotes")
