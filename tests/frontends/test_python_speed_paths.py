@@ -7,11 +7,14 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
 from rtlint import ir
 from rtlint.frontends import ParseError
 from rtlint.frontends.python import _Lowerer, _pieces, bom_length, children, lower, positions
+from rtlint.source import LineIndex
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "python").rglob("*.py"))
 EFFECTS = (cst.Call, cst.Await, cst.Lambda, cst.Yield, cst.NamedExpr)
@@ -100,3 +103,13 @@ def test_nodes_built_after_parsing_are_validated(source: bytes) -> None:
         lower("m.py", source)
     with pytest.raises(cst.CSTValidationError):
         cst.SimpleString("no quotes")
+
+
+@given(st.text(alphabet=st.sampled_from("ab\n é€"), max_size=40), st.data())
+def test_line_index_columns_count_characters(text: str, data: st.DataObject) -> None:
+    source = text.encode()
+    offset = data.draw(st.integers(0, len(source)))
+    line = source.count(b"\n", 0, offset) + 1
+    start = source.rfind(b"\n", 0, offset) + 1
+    column = len(source[start:offset].decode("utf-8", errors="replace")) + 1
+    assert LineIndex(source).position(offset) == (line, column)
