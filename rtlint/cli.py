@@ -340,9 +340,15 @@ def _baselined(
             count = baseline.write(write, diagnostics, sources)
             click.echo(f"rtlint: {write}: baseline of {count} findings written", err=True)
         chosen = write or given
+        of_directory: dict[str, Path | None] = {}  # the files of one directory share it
 
         def baseline_for(path: str) -> Path | None:
-            return chosen or project.resolver.for_path(Path(path)).baseline
+            if chosen is not None:
+                return chosen
+            directory = os.path.dirname(path)
+            if directory not in of_directory:
+                of_directory[directory] = project.resolver.for_path(Path(path)).baseline
+            return of_directory[directory]
 
         outcome = baseline.apply(diagnostics, (r.path for r in results), baseline_for, sources)
     except (baseline.BaselineError, ConfigError) as exc:

@@ -73,7 +73,12 @@ class Project:
         return [r for s, paths in self._groups(files) for r in fix_files(paths, s, unsafe, jobs)]
 
     def _groups(self, files: Sequence[Path]) -> list[tuple[Settings, list[Path]]]:
+        """``files`` by their settings, which the files of one directory share."""
         groups: dict[Settings, list[Path]] = {}
+        of_directory: dict[Path, Settings] = {}
         for path in files:
-            groups.setdefault(self.settings_for(path), []).append(path)
+            found = of_directory.get(path.parent)
+            if found is None:
+                found = of_directory[path.parent] = self.settings_for(path)
+            groups.setdefault(found, []).append(path)
         return list(groups.items())

@@ -12,6 +12,8 @@ class LineIndex:
 
     def __init__(self, source: bytes) -> None:
         self.source = source
+        self._ascii = source.isascii()
+        """Then a character column is a byte column: nothing to decode."""
         self._starts = [0]
         pos = source.find(b"\n")
         while pos != -1:
@@ -22,6 +24,8 @@ class LineIndex:
         """The 1-based line and 1-based character column of a byte offset."""
         line = bisect.bisect_right(self._starts, offset) - 1
         start = self._starts[line]
+        if self._ascii:
+            return line + 1, min(offset, len(self.source)) - start + 1
         column = len(self.source[start:offset].decode("utf-8", errors="replace")) + 1
         return line + 1, column
 

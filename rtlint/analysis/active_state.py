@@ -27,6 +27,7 @@ in its callers; otherwise the unguarded call chain is reported with the emission
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -208,11 +209,22 @@ def _may_emit(fns: list[ir.Function], infos: list[dict[int, CallInfo]]) -> list[
 
 
 def registered_handlers(index: ModuleIndex) -> dict[int, str]:
-    """Functions registered by reference as an event's handler, with the event.
+    """Functions registered by reference as an event's handler, with the event (computed
+    once per module: the fix planning asks for every finding).
 
     ``ws.on("response.done", self._flush)`` and handler tables such as
     ``{"response.done": self._on_done}`` name the event a method runs for.
     """
+    found = _REGISTERED.get(index)
+    if found is None:
+        found = _REGISTERED[index] = _registered_handlers(index)
+    return found
+
+
+_REGISTERED: weakref.WeakKeyDictionary[ModuleIndex, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def _registered_handlers(index: ModuleIndex) -> dict[int, str]:
     found: dict[int, str] = {}
     for fn in index.functions:
         for effect in walk_effects(fn.body):

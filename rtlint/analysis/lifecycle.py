@@ -166,23 +166,26 @@ class _Builder:
         self._emits: dict[int, bool] = {}
         self.closures: set[str] = set()
         self._dispatchers: dict[int, bool] = {}
+        self._direct: dict[int, list[Write]] = {}
+        self._roles: dict[str, Role | Literal["none"]] = {}
+        self._creates: dict[int, bool] = {}
 
     def run(self) -> LifecycleModel:
+        if not self.realtime_file():
+            return LifecycleModel([])  # no adapter of it can be Realtime code
         groups: dict[str, list[int]] = {"<module>": [0]}
         for fn in self.fns[1:]:
             groups.setdefault(self.owner(fn), []).append(fn.index)
         adapters = []
         for name, members in groups.items():
             adapter = self.adapter(name, members)
-            if (adapter.fields or adapter.events or adapter.sends) and self.realtime(adapter):
+            if adapter is not None:
                 adapters.append(adapter)
         return LifecycleModel(adapters)
 
-    def realtime(self, adapter: Adapter) -> bool:
-        """Realtime code: an adapter that names a Realtime-only event, or sends a create in
-        a file that does not speak the Responses API (its WebSocket mode sends one too)."""
-        if not adapter.realtime:
-            return False
+    def realtime_file(self) -> bool:
+        """Can the file hold Realtime code: it names a Realtime-only event, or it does not
+        speak the Responses API (whose WebSocket mode sends a create too)?"""
         strings = self.module.strings
         return bool(strings & REALTIME_ONLY) or not strings & RESPONSES_ONLY
 
@@ -201,16 +204,18 @@ class _Builder:
 
     # -- one adapter
 
-    def adapter(self, name: str, members: list[int]) -> Adapter:
+    def adapter(self, name: str, members: list[int]) -> Adapter | None:
+        """The adapter of ``members`` when it has response state and speaks Realtime. Its
+        paths are only analysed (the costly part) once that is known."""
         adapter = Adapter(name, members)
         for i in members:
             fn = self.fns[i]
-            for w in self.direct_writes(fn, {}):
+            for w in self.direct_writes(fn):
                 role = self.role_of(w.field)
                 if role != "none" and self.owned(w.field, name, members):
                     adapter.fields.setdefault(w.field, Field(w.field, role))
         for i in members:
-            for w in self.direct_writes(self.fns[i], {}):
+            for w in self.direct_writes(self.fns[i]):
                 if w.field in adapter.fields:
                     adapter.fields[w.field].writes.append(w)
         for f in adapter.role("deferred"):  # a flag or a counter, not a future or a task
@@ -219,21 +224,33 @@ class _Builder:
         for i in members:
             adapter.paths += self.paths_of(self.fns[i])
             adapter.events += self.event_refs(self.fns[i])
+        for i in members:
+            adapter.sends += self.sends(self.fns[i], adapter)
+        deferred = {f.name for f in adapter.role("deferred")}
+        # A flush path is labelled with its function's name: one in REALTIME_ONLY could
+        # make the adapter Realtime code, so then the paths are analysed first.
+        flush_names = {self.fns[i].name or "<anonymous>" for i in members} if deferred else set()
+        if not flush_names & REALTIME_ONLY and not (
+            (adapter.fields or adapter.events or adapter.sends) and adapter.realtime
+        ):
+            return None
         for path in adapter.paths:
             self.fill(path, adapter)
-        deferred = {f.name for f in adapter.role("deferred")}
         for i in members if deferred else ():
             fn = self.fns[i]
             flush = LifecyclePath("flush", fn.name or "<anonymous>", i, fn.body, fn.name_span)
             self.fill(flush, adapter)
             if flush.emits and flush.tests & deferred:
                 adapter.paths.append(flush)
-        for i in members:
-            adapter.sends += self.sends(self.fns[i], adapter)
-        return adapter
+        if (adapter.fields or adapter.events or adapter.sends) and adapter.realtime:
+            return adapter
+        return None
 
     def sends(self, fn: ir.Function, adapter: Adapter) -> list[Send]:
         """Each send in ``fn``, and whether a state field was set on every path before it."""
+        calls = (e.call for e in walk_effects(fn.body) if isinstance(e, ir.Call))
+        if not any(self.sends_create(call, fn) for call in calls):
+            return []  # nothing to place on the CFG
         graph = cfgs.build(fn.body)
         found: dict[int, Send] = {}
 
@@ -256,6 +273,12 @@ class _Builder:
         return list(found.values())
 
     def sends_create(self, call: ir.VCall, fn: ir.Function) -> bool:
+        known = self._creates.get(id(call))
+        if known is None:
+            known = self._creates[id(call)] = self._sends_create(call, fn)
+        return known
+
+    def _sends_create(self, call: ir.VCall, fn: ir.Function) -> bool:
         info = self.index.classify(call, fn)
         if info.kind is CallKind.EMIT:
             return info.emission is not None and not info.emission.out_of_band
@@ -263,6 +286,12 @@ class _Builder:
         return t is not None and self.may_emit(t)
 
     def role_of(self, name: str) -> Role | Literal["none"]:
+        role = self._roles.get(name)
+        if role is None:
+            role = self._roles[name] = self._role_of(name)
+        return role
+
+    def _role_of(self, name: str) -> Role | Literal["none"]:
         n = norm(name)
         if self.vocab.is_active_flag(n) or n in self.vocab.idle_flags:
             return "active"
@@ -278,7 +307,7 @@ class _Builder:
             return True
         if owner not in self.closures and owner != "<module>":
             return False  # a class keeps its state in fields; bare names are locals
-        writers = {w.function for i in members for w in self.direct_writes(self.fns[i], {})
+        writers = {w.function for i in members for w in self.direct_writes(self.fns[i])
                    if w.field == name}  # fmt: skip
         return len(writers) >= 2 and min(members) in writers
 
@@ -326,11 +355,14 @@ class _Builder:
             return "other", "…"
         return "set", "…"
 
-    def direct_writes(self, fn: ir.Function, args: dict[str, ir.Value]) -> Iterator[Write]:
-        for effect in walk_effects(fn.body):
-            w = self.write_of(effect, fn, args)
-            if w is not None:
-                yield w
+    def direct_writes(self, fn: ir.Function) -> list[Write]:
+        """The writes ``fn``'s own code makes (computed once per function)."""
+        found = self._direct.get(fn.index)
+        if found is None:
+            effects = walk_effects(fn.body)
+            found = [w for e in effects if (w := self.write_of(e, fn, {})) is not None]
+            self._direct[fn.index] = found
+        return found
 
     def write_of(
         self, effect: ir.Effect, fn: ir.Function, args: dict[str, ir.Value]

@@ -1,14 +1,17 @@
 """Realise a fix :class:`~rtlint.fixes.plan.Plan` in Python source with libcst.
 
-Each change is a libcst transformation of the whole module; because libcst
-round-trips source byte for byte, the edit is exactly the region that changed,
-and comments and formatting elsewhere are untouched.
+Each change is a libcst transformation of the top-level statement that holds it;
+because libcst round-trips source byte for byte, the edit is exactly the region that
+changed, and comments and formatting elsewhere are untouched.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
@@ -30,6 +33,11 @@ def _dotted(path: ir.Path) -> str:
 @functools.lru_cache(maxsize=4)
 def _parse(source: bytes) -> tuple[cst.Module, dict[int, cst.SimpleStatementLine]]:
     """The module, and its one-statement lines by the byte offset of their statement."""
+    return _parsed(source)[:2]
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(source: bytes) -> tuple[cst.Module, dict[int, cst.SimpleStatementLine], _Tops | None]:
     module = cst.parse_module(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(ByteSpanPositionProvider)
@@ -38,7 +46,44 @@ def _parse(source: bytes) -> tuple[cst.Module, dict[int, cst.SimpleStatementLine
         for node in positions
         if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1
     }
-    return module, lines
+    return module, lines, _Tops.of(module, [positions[s].start for s in module.body])
+
+
+@dataclass(frozen=True)
+class _Tops:
+    """The module's text cut at its top-level statements, so that an edit inside one of
+    them regenerates that statement only (a whole-module pass per fix is quadratic)."""
+
+    code: str
+    bounds: list[tuple[int, int]]
+    """(start, end) of each top-level statement in ``code``, its leading lines included."""
+    starts: list[int]
+    """The byte offset of each top-level statement itself (as ``_parse`` keys lines)."""
+
+    @staticmethod
+    def of(module: cst.Module, starts: list[int]) -> _Tops | None:
+        """None when the statements' own code does not add up to the module's."""
+        code = module.code
+        at = len("".join(module.code_for_node(h) for h in module.header))
+        bounds = []
+        for stmt in module.body:
+            text = module.code_for_node(stmt)
+            if not code.startswith(text, at):
+                return None
+            bounds.append((at, at + len(text)))
+            at += len(text)
+        return _Tops(code, bounds, starts)
+
+    def spliced(self, module: cst.Module, target: cst.SimpleStatementLine, start: int,
+                replace: Replace) -> bytes:  # fmt: skip
+        """The module's bytes with ``target`` (whose statement starts at byte ``start``)
+        replaced as ``replace`` says."""
+        index = bisect.bisect_right(self.starts, start) - 1
+        new = module.body[index].visit(_Replacer(target, replace))
+        nodes = new.nodes if isinstance(new, cst.FlattenSentinel) else [new]
+        text = "".join(module.code_for_node(cast("cst.CSTNode", n)) for n in nodes)
+        begin, end = self.bounds[index]
+        return (self.code[:begin] + text + self.code[end:]).encode(module.encoding)
 
 
 def build(source: bytes, plan: Plan) -> Fix | None:
@@ -132,8 +177,13 @@ def _edit(source: bytes, module: cst.Module, span: ir.Span, replace: Replace) ->
     target = _line_at(source, span)
     if target is None:
         return None
-    new = module.visit(_Replacer(target, replace))
-    before, after = module.bytes, new.bytes
+    tops = _parsed(source)[2]
+    if tops is not None:
+        before = tops.code.encode(module.encoding)  # module.bytes, without generating it
+        after = tops.spliced(module, target, span.start_byte - bom_length(source), replace)
+    else:
+        new = module.visit(_Replacer(target, replace))
+        before, after = module.bytes, new.bytes
     start = _common_prefix(before, after)
     end_trim = _common_prefix(before[start:][::-1], after[start:][::-1])
     # Whole lines: readable diffs, and never a split multi-byte character.
@@ -147,9 +197,13 @@ def _edit(source: bytes, module: cst.Module, span: ir.Span, replace: Replace) ->
     return Edit(start, len(before) - end_trim, content)
 
 
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """The length of the longest common prefix (a binary search of slice comparisons)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -11,11 +11,8 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 import libcst as cst
-from libcst.metadata.span_provider import (
-    CodeSpan,
-    SpanProvidingCodegenState,
-    byte_length_in_utf8,
-)
+from libcst._nodes.internal import CodegenState
+from libcst.metadata.span_provider import byte_length_in_utf8
 
 from rtlint import ir
 from rtlint.frontends import ParseError
@@ -54,7 +51,8 @@ def lower(path: str, source: bytes) -> ir.Module:
     return _Lowerer(path, source, spans, shift).module(body)
 
 
-Spans = dict[cst.CSTNode, CodeSpan]
+Spans = dict[cst.CSTNode, tuple[int, int]]
+"""Each node's byte span ``(start, end)`` in the file (BOM not counted)."""
 
 
 def parse(source: bytes) -> tuple[Sequence[cst.BaseStatement], Spans]:
@@ -73,17 +71,36 @@ def parse(source: bytes) -> tuple[Sequence[cst.BaseStatement], Spans]:
         body: list[cst.BaseStatement] = []
         try:
             for offset, piece in pieces:
-                module = cst.parse_module(piece)
+                module = _parse_module(piece)
                 body += module.body
                 positions(module, ascii_only, offset, spans)
             return body, spans
         except Exception:  # the whole file says what is wrong, and where
             pass
     try:
-        module = cst.parse_module(source)
+        module = _parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise _syntax_error(source, exc) from None
     return module.body, positions(module, ascii_only)
+
+
+_VALIDATE = cst.CSTNode.__post_init__
+
+
+def _unvalidated(node: cst.CSTNode) -> None:
+    pass
+
+
+def _parse_module(source: bytes) -> cst.Module:
+    """``cst.parse_module`` without validating each node it builds in Python (about a
+    sixth of the parse): the parser builds valid nodes, and syntax errors are its own.
+    libcst's ``CSTNode.__post_init__`` notes that parsing could skip it. Nodes built
+    elsewhere (the fixer's) are still validated."""
+    cst.CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign,assignment]
+    try:
+        return cst.parse_module(source)
+    finally:
+        cst.CSTNode.__post_init__ = _VALIDATE  # type: ignore[method-assign]
 
 
 _TOP_LEVEL = re.compile(rb"^(?:@|def\b|async[ \t]+def\b|class\b)", re.MULTILINE)
@@ -106,30 +123,86 @@ def _pieces(source: bytes) -> list[tuple[int, bytes]]:
     return [(a, source[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-class _Computed:
-    """Where :class:`SpanProvidingCodegenState` puts the spans (a metadata provider's slot)."""
+class _SpanState(CodegenState):
+    """A code generation pass that only counts: each node's byte span, no text.
 
-    def __init__(self, spans: Spans) -> None:
-        self._computed = spans
+    What ``ByteSpanPositionProvider`` computes (its ``SpanProvidingCodegenState``), as
+    ``(start, end)`` pairs, without building the text, a ``CodeSpan`` per node or a
+    generator per syntactic position."""
+
+    def __init__(self, module: cst.Module, spans: Spans, ascii_only: bool, start: int) -> None:
+        super().__init__(module.default_indent, module.default_newline)
+        self.spans = spans
+        self.position = start
+        self.starts: list[int] = []
+        self.measure: Callable[[str], int] = len if ascii_only else byte_length_in_utf8
+
+    def add_indent_tokens(self) -> None:
+        measure = self.measure
+        for token in self.indent_tokens:
+            self.position += measure(token)
+
+    def add_token(self, value: str) -> None:
+        self.position += self.measure(value)
+        if not self.tokens:  # the module only asks whether there is one
+            self.tokens.append(value)
+
+    def pop_trailing_newline(self) -> None:
+        pass  # no text is kept, and the spans are already counted
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append(self.position)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self.starts.pop()
+        if node not in self.spans:
+            self.spans[node] = (start, self.position)
+
+    def record_syntactic_position(  # type: ignore[override]  # a context manager all the same
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> _Syntactic:
+        return _Syntactic(self, node, start_node, end_node)
+
+
+class _Syntactic:
+    """The span of a node without its parentheses, set once its tokens are counted."""
+
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
+
+    def __init__(
+        self,
+        state: _SpanState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+        self.start = state.position
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *_: object) -> None:
+        spans = self.state.spans
+        start = spans[self.start_node][0] if self.start_node is not None else self.start
+        end = spans[self.end_node][1] if self.end_node is not None else self.state.position
+        spans[self.node] = (start, end)
 
 
 def positions(
     module: cst.Module, ascii_only: bool, start: int = 0, spans: Spans | None = None
 ) -> Spans:
-    """The byte span of every node (``spans``, filled in): what ``ByteSpanPositionProvider``
-    gives, from one code generation pass, without the tree visit a ``MetadataWrapper``
-    adds (and, for ASCII sources, without encoding every token to count its bytes).
-    ``start`` is the offset of ``module`` in the file."""
-    computed = _Computed({} if spans is None else spans)
-    state = SpanProvidingCodegenState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        provider=computed,  # type: ignore[arg-type]  # only its _computed slot is used
-        get_length=len if ascii_only else byte_length_in_utf8,
-        position=start,
-    )
-    module._codegen(state)
-    return computed._computed
+    """The byte span ``(start, end)`` of every node (``spans``, filled in): what
+    ``ByteSpanPositionProvider`` gives, from one counting pass over the tree (for ASCII
+    sources without encoding tokens to count their bytes). ``start`` is the offset of
+    ``module`` in the file."""
+    found: Spans = {} if spans is None else spans
+    module._codegen(_SpanState(module, found, ascii_only, start))
+    return found
 
 
 def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
@@ -166,9 +239,8 @@ class _Lowerer:
     # -- positions
 
     def span(self, node: cst.CSTNode) -> ir.Span:
-        pos = self.positions[node]
-        start = pos.start + self.shift
-        return self.lines.span(start, start + pos.length)
+        start, end = self.positions[node]
+        return self.lines.span(start + self.shift, end + self.shift)
 
     # -- functions
 

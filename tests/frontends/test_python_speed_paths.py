@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import libcst as cst
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
 from rtlint import ir
 from rtlint.frontends import ParseError
 from rtlint.frontends.python import _Lowerer, _pieces, bom_length, children, lower, positions
+from rtlint.source import LineIndex
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "python").rglob("*.py"))
 EFFECTS = (cst.Call, cst.Await, cst.Lambda, cst.Yield, cst.NamedExpr)
@@ -48,11 +52,15 @@ def test_children_keep_the_order_of_effects(source: bytes) -> None:
         assert [id(c) for c in children(node) if effectful(c)] == want, type(node).__name__
 
 
-@pytest.mark.parametrize("source", [*(p.read_bytes() for p in FIXTURES[:40]), NON_ASCII])
+EDGES = [b"", b"\n", b"x = 1", b"# a comment", b"if (a):\n\tf( (b) )\n", b"\xef\xbb\xbfx = 1\n"]
+
+
+@pytest.mark.parametrize("source", [*(p.read_bytes() for p in FIXTURES), NON_ASCII, *EDGES])
 def test_positions_are_libcsts_byte_spans(source: bytes) -> None:
     module = cst.parse_module(source)
     want = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
-    assert positions(module, source.isascii()) == dict(want)
+    spans = {node: (span.start, span.start + span.length) for node, span in want.items()}
+    assert positions(module, source.isascii()) == spans
 
 
 def _lowered_whole(source: bytes) -> ir.Module:
@@ -87,3 +95,21 @@ def test_a_file_that_does_not_parse_reports_the_whole_files_error() -> None:
     with pytest.raises(ParseError) as error:
         lower("m.py", source)
     assert error.value.line == 3
+
+
+@pytest.mark.parametrize("source", [b"x = 1\n", b"def f(:\n    pass\n"])
+def test_nodes_built_after_parsing_are_validated(source: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        lower("m.py", source)
+    with pytest.raises(cst.CSTValidationError):
+        cst.SimpleString("no quotes")
+
+
+@given(st.text(alphabet=st.sampled_from("ab\n é€"), max_size=40), st.data())
+def test_line_index_columns_count_characters(text: str, data: st.DataObject) -> None:
+    source = text.encode()
+    offset = data.draw(st.integers(0, len(source)))
+    line = source.count(b"\n", 0, offset) + 1
+    start = source.rfind(b"\n", 0, offset) + 1
+    column = len(source[start:offset].decode("utf-8", errors="replace")) + 1
+    assert LineIndex(source).position(offset) == (line, column)
