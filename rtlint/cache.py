@@ -25,9 +25,12 @@ import time
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from rtlint.analysis.project_index import unchanged
 from rtlint.engine import FileResult, Settings
+
+T = TypeVar("T")
 
 DIRECTORY = ".rtlint_cache"
 MARKER = "# Created by rtlint.\n"
@@ -103,25 +106,44 @@ def key(path: str, source: bytes, settings: Settings, run: str = "") -> str:
     return digest.hexdigest()
 
 
+def plan_key(settings: Settings, files: list[tuple[str, bytes]], analysed: int) -> str:
+    """The entry of a run's plan: it depends on every file of the run (which of them the
+    prefilter let through: the first ``analysed``), the settings and rtlint's code."""
+    digest = hashlib.sha256(b"plan\0")
+    for part in (code_fingerprint(), settings_key(settings), str(analysed)):
+        digest.update(part.encode() + b"\0")
+    for path, source in files:
+        digest.update(f"{os.path.abspath(path)}\0{len(source)}\0".encode())
+        digest.update(source)
+    return digest.hexdigest()
+
+
 def _entry(directory: str, digest: str) -> Path:
     return Path(directory) / digest[:2] / f"{digest[2:]}.pickle"
 
 
 def load(directory: str, digest: str) -> FileResult | None:
-    entry = _entry(directory, digest)
-    try:
-        with entry.open("rb") as handle:
-            result = pickle.load(handle)
-        os.utime(entry)  # recently used: pruned last
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None
-    if not isinstance(result, FileResult) or not unchanged(result.uses):
+    result = load_entry(directory, digest, FileResult)
+    if result is None or not unchanged(result.uses):
         return None  # a helper in another file was edited: check its callers again
     return result
 
 
-def store(directory: str, digest: str, result: FileResult) -> None:
-    """Save ``result``; a cache that cannot be written is simply not used."""
+def load_entry(directory: str, digest: str, kind: type[T]) -> T | None:
+    """The entry ``digest`` if it holds a ``kind``; None for anything else or unreadable."""
+    entry = _entry(directory, digest)
+    try:
+        with entry.open("rb") as handle:
+            found = pickle.load(handle)
+        os.utime(entry)  # recently used: pruned last
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return found if isinstance(found, kind) else None
+
+
+def store(directory: str, digest: str, result: object) -> None:
+    """Save ``result`` (a :class:`FileResult`, or a run's plan); a cache that cannot be
+    written is simply not used."""
     entry = _entry(directory, digest)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

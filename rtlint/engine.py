@@ -6,10 +6,11 @@ import functools
 import gc
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -26,7 +27,7 @@ from rtlint.timings import FileTimes
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
 if TYPE_CHECKING:
-    from rtlint.analysis.project_index import RunPlan
+    from rtlint.analysis.project_index import Planned, RunPlan
     from rtlint.analysis.summaries import ExternalView
 
 T = TypeVar("T")
@@ -214,7 +215,6 @@ def check_files(
     """Check many files, in order. They are read, prefiltered and looked up in the cache
     here; only those left to analyse go to worker processes (see :func:`_analyse_all`)."""
     from rtlint import cache  # it imports this module
-    from rtlint.analysis.project_index import plan_run
 
     results: list[FileResult | None] = []
     analysed: list[tuple[int, str, bytes]] = []
@@ -230,7 +230,7 @@ def check_files(
         (analysed if needed else skipped).append((len(results), str(path), source))
         results.append(None)
     with timings.stage("project"):
-        planned = plan_run([w[1:] for w in analysed], [w[1:] for w in skipped], settings.vocab)
+        planned = _plan(analysed, skipped, settings)
     joining = [skipped[i] for i in planned.joining]
     for index, name, source in skipped:  # only the suppression pass is left
         rules = settings.rules_for(name)
@@ -257,6 +257,32 @@ def check_files(
             cache.store(settings.cache_dir, digest, result)
     timings.checked()
     return [r for r in results if r is not None]
+
+
+PLAN_CACHE_MIN_BYTES = 2**20
+"""Below this much skipped source, making the plan costs less than keeping it."""
+
+
+def _plan(
+    analysed: list[tuple[int, str, bytes]],
+    skipped: list[tuple[int, str, bytes]],
+    settings: Settings,
+) -> Planned:
+    """The run's plan (:func:`~rtlint.analysis.project_index.plan_run`), from the cache when
+    no file of the run has changed since it was made."""
+    from rtlint import cache
+    from rtlint.analysis.project_index import Planned, plan_run
+
+    files = [w[1:] for w in analysed]
+    others = [w[1:] for w in skipped]
+    if settings.cache_dir is None or sum(len(w[2]) for w in skipped) < PLAN_CACHE_MIN_BYTES:
+        return plan_run(files, others, settings.vocab)
+    digest = cache.plan_key(settings, [*files, *others], len(files))
+    planned = cache.load_entry(settings.cache_dir, digest, Planned)
+    if planned is None:
+        planned = plan_run(files, others, settings.vocab)
+        cache.store(settings.cache_dir, digest, planned)
+    return Planned(replace(planned.plan, token=uuid.uuid4().hex), planned.joining)
 
 
 POOL_MIN_BYTES = 96 * 1024

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from rtlint import engine
 from rtlint.analysis.imports import Import, scan_constants, scan_imports
 from rtlint.analysis.project_index import ProjectIndex
 from rtlint.engine import Settings, check_files
@@ -184,3 +187,23 @@ def test_only_definitions_that_can_matter_are_analysed(tmp_path: Path) -> None:
     app.write_text(app.read_text().replace("add_one", "send_event"))
     index = ProjectIndex(DEFAULT)
     assert index.view(app).functions[("send_event",)].sends == {"event"}
+
+
+def test_a_cached_plan_is_made_again_when_a_skipped_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "PLAN_CACHE_MIN_BYTES", 0)
+    (tmp_path / "__init__.py").write_text("")
+    factory, bot = tmp_path / "factory.py", tmp_path / "bot.py"
+    factory.write_text(FACTORY_CREATES)
+    bot.write_text("import json\n")  # imports nothing from the factory yet
+    settings = Settings(rules=all_rules(), cache_dir=str(tmp_path / "cache"))
+
+    def findings() -> list[str]:
+        results = check_files([factory, bot], settings, jobs=1)
+        return [f"{Path(r.path).name}:{d.span.line}" for r in results for d in r.diagnostics]
+
+    assert findings() == []
+    assert findings() == []  # the plan now comes from the cache
+    bot.write_text(JOINER)
+    assert findings() == ["bot.py:8"]
