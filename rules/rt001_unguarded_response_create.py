@@ -197,6 +197,16 @@ class UnguardedResponseCreate(Rule):
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         for finding in ctx.active_state.unguarded:
             emission = finding.emission
+            if finding.call is not None and finding.callee is not None:
+                line = emission.call.span.line
+                yield self.diagnostic(
+                    ctx,
+                    finding.call.span,
+                    f"`{finding.callee.name}` can send `response.create` (line {line}) with no "
+                    "active-response check of its own, and is called here without one",
+                    related=(Related(emission.call.span, "`response.create` is sent here"),),
+                )
+                continue
             if finding.chain:
                 chain = " → ".join(f"`{name}`" for name in finding.chain)
                 message = (

@@ -71,6 +71,10 @@ class Site:
     emission: Emission | None
     target: int | None
     guarded: bool
+    call: ir.VCall | None = None
+    """For a call site: the call."""
+    spawned: bool = False
+    """For a call site: the call only starts the function (a task, a timer)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,11 @@ class Unguarded:
     emission: Emission
     chain: tuple[str, ...] = ()
     """For a private helper: the call chain (function names) that reaches it unguarded."""
+    call: ir.VCall | None = None
+    """Set when this finding is a call of a function of this file that sends ``emission``
+    without a check of its own (the obligation moves to its callers, as with Clang's
+    ``REQUIRES``): the call, made here without a guard."""
+    callee: ir.Function | None = None
 
 
 @dataclass
@@ -475,7 +484,9 @@ def _solve_function(
                     # Code that runs later keeps a check's proof, not the freshness.
                     seen = fact if CHECKED in fact or not later else fact - EVERYONE
                     guarded = _covers(seen, effect.call, fn)
-                    record_site(effect, Site(fn.index, None, info.target, guarded))
+                    record_site(
+                        effect, Site(fn.index, None, info.target, guarded, effect.call, later)
+                    )
                 if not later:
                     fact = NOBODY
             elif info.kind is CallKind.FRESH and fresh:
@@ -570,14 +581,44 @@ def _report(fns: list[ir.Function], sites: list[list[Site]]) -> Iterator[Unguard
                 found.append((caller.name or "<anonymous>", fn.name))
         return found
 
+    def reached(fn: ir.Function) -> tuple[str, ...] | None:
+        """How ``fn``'s unguarded code is reached: () from outside the file or by an
+        entry point, a chain for a private helper, None when every caller guards it."""
+        if not helper(fn):
+            return ()
+        found = chains(fn.index, frozenset({fn.index}))
+        return found[0] if found else None
+
+    # The first unguarded emission each function can make, directly or through calls.
+    sends: dict[int, Emission] = {}
+    changed = True
+    while changed:
+        changed = False
+        for fn_sites in sites:
+            for site in fn_sites:
+                if site.guarded or site.function in sends:
+                    continue
+                emission = site.emission or sends.get(site.target if site.target is not None else -1)
+                if emission is not None:
+                    sends[site.function] = emission
+                    changed = True
+
     for fn_sites in sites:
         for site in fn_sites:
-            if site.emission is None or site.guarded:
+            if site.guarded:
                 continue
             fn = fns[site.function]
-            if not helper(fn):
-                yield Unguarded(fn, site.emission)
+            chain = reached(fn)
+            if chain is None:
                 continue
-            found = chains(fn.index, frozenset({fn.index}))
-            if found:
-                yield Unguarded(fn, site.emission, found[0])
+            if site.emission is not None:
+                yield Unguarded(fn, site.emission, chain)
+            elif (
+                site.target is not None
+                and site.call is not None
+                and site.target in sends
+                and not site.spawned
+                and not (helper(fn) and callers.get(fn.index))
+            ):
+                # Where a chain enters: its unguarded helpers are named in the message.
+                yield Unguarded(fn, sends[site.target], chain, site.call, fns[site.target])
