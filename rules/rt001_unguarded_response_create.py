@@ -72,6 +72,18 @@ class UnguardedResponseCreate(Rule):
     - for a private helper (`_name`, `#name`, TS `private`): every call site in the
       file is guarded. Otherwise the finding names the unguarded call chain.
 
+    ## Where findings are reported
+    On the statement that sends. In addition, a **public** function or method that sends
+    with no check of its own puts the check on its callers (as Clang's `REQUIRES` does):
+    each call of it that no check guards is a finding too, with the send as a related
+    location, in the same file and — through the project model — in others (a service
+    method called through an attribute typed by its constructor, an SDK emitter resolved
+    through imports). Guarding or deferring inside the method (its fix) makes every call
+    compliant. Calls of a private helper are not reported separately: the helper's finding
+    names the chain. Not reported as calls: a function that tells its argument apart
+    (`match event:`, `if event["type"] == …`), which is judged by the event each call
+    passes, and a coroutine or task started to run later.
+
     State read through `self`/`this`, module or closure variables guards every send in
     the function; state read through a parameter guards only sends through that same
     parameter. Look-alikes (socket open, session ready, turn-detection mode, playback
@@ -126,7 +138,9 @@ class UnguardedResponseCreate(Rule):
     - An `await` between the check and the send lets other tasks run; the guard is still
       taken to hold there.
     - Data passed through queues or injected callbacks (`this.sendEventNow(pending.event)`)
-      is not followed; helpers are resolved within one file, by name.
+      is not followed. Helpers in other files are resolved through imports and receiver
+      types (the project model), one file deep: a file read for another's sake sees the
+      constants of its own imports, not their helpers.
     - A loop that sends, then drains events until `response.done` through an iterator
       that may end (`async for event in conn`), is flagged on the second iteration; use
       `while True` with a `break` on `response.done`.

@@ -40,6 +40,8 @@ from rtlint.analysis.emissions import (
     CallKind,
     Emission,
     ModuleIndex,
+    conds,
+    own_params,
     walk_effects,
     walk_stmts,
 )
@@ -142,7 +144,7 @@ def analyze(
         for site in fn_sites:
             if site.emission is not None:
                 result.emissions.append((fns[site.function], site.emission))
-    result.unguarded = list(_report(fns, result.sites))
+    result.unguarded = list(_report(fns, result.sites, index))
     return result
 
 
@@ -554,7 +556,27 @@ def _covers(fact: Fact, call: ir.VCall, fn: ir.Function) -> bool:
     return root in fn.params and f"param:{root}" in fact
 
 
-def _report(fns: list[ir.Function], sites: list[list[Site]]) -> Iterator[Unguarded]:
+def _branches_on_arguments(fn: ir.Function) -> bool:
+    """Does ``fn`` tell apart what it is given (``match event:``, ``if kind == "x"``,
+    ``event.type !== …``)? Then what it sends depends on the argument, and a call of it
+    is judged by the argument it passes, not as a send."""
+    params = set(own_params(fn))
+    return bool(params) and any(_compares_argument(cond, params) for cond in conds(fn.body))
+
+
+def _compares_argument(cond: ir.Cond, params: set[str]) -> bool:
+    if isinstance(cond, ir.CNot):
+        return _compares_argument(cond.operand, params)
+    if isinstance(cond, ir.CAnd | ir.COr):
+        return _compares_argument(cond.left, params) or _compares_argument(cond.right, params)
+    if isinstance(cond, ir.CCompare):
+        return any(isinstance(v, ir.VName) and v.path[0] in params for v in (cond.left, cond.right))
+    return False
+
+
+def _report(
+    fns: list[ir.Function], sites: list[list[Site]], index: ModuleIndex
+) -> Iterator[Unguarded]:
     callers: dict[int, list[Site]] = {}
     for fn_sites in sites:
         for site in fn_sites:
@@ -598,7 +620,8 @@ def _report(fns: list[ir.Function], sites: list[list[Site]]) -> Iterator[Unguard
             for site in fn_sites:
                 if site.guarded or site.function in sends:
                     continue
-                emission = site.emission or sends.get(site.target if site.target is not None else -1)
+                target = site.target if site.target is not None else -1
+                emission = site.emission or sends.get(target)
                 if emission is not None:
                     sends[site.function] = emission
                     changed = True
@@ -618,7 +641,10 @@ def _report(fns: list[ir.Function], sites: list[list[Site]]) -> Iterator[Unguard
                 and site.call is not None
                 and site.target in sends
                 and not site.spawned
+                and not _branches_on_arguments(fns[site.target])
+                and not helper(fns[site.target])
                 and not (helper(fn) and callers.get(fn.index))
             ):
-                # Where a chain enters: its unguarded helpers are named in the message.
+                # A public function that sends unguarded puts the check on its callers
+                # (a private one is judged through them: the chain is in its finding).
                 yield Unguarded(fn, sends[site.target], chain, site.call, fns[site.target])

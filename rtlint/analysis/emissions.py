@@ -561,7 +561,7 @@ class ModuleIndex:
         if index not in self._dispatch_memo:
             fn = self.functions[index]
             self._dispatch_memo[index] = any(
-                _tests_create_type(c, fn.params) for c in _conds(fn.body)
+                _tests_create_type(c, fn.params) for c in conds(fn.body)
             )
         return self._dispatch_memo[index]
 
@@ -893,7 +893,8 @@ def _atoms(cond: ir.Cond) -> Iterator[ir.Value]:
         yield cond.value
 
 
-def _conds(body: list[ir.Stmt]) -> Iterator[ir.Cond]:
+def conds(body: list[ir.Stmt]) -> Iterator[ir.Cond]:
+    """The conditions of the ``if`` statements and ``switch`` cases in ``body``."""
     for stmt in walk_stmts(body):
         if isinstance(stmt, ir.If):
             yield stmt.cond
