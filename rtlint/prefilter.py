@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+import ahocorasick_rs
+
 from rtlint.rule import Rule
 from rtlint.vocabulary import Vocabulary
 
@@ -61,6 +63,35 @@ class Scan:
                     return True
                 at = text.find(anchor, at + 1)
         return False
+
+
+class Identifiers:
+    """Does a file name one of ``names`` exactly, as a whole identifier? One pass of an
+    Aho-Corasick automaton over the raw bytes, whatever the number of names."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        encoded = sorted({n.encode() for n in names if n})
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(encoded) if encoded else None
+
+    def __call__(self, source: bytes) -> bool:
+        if self._automaton is None:
+            return False
+        for _, start, end in self._automaton.find_matches_as_indexes(source, overlapping=True):
+            if not _identifier_byte(source, start - 1) and not _identifier_byte(source, end):
+                return True
+        return False
+
+
+def _identifier_byte(source: bytes, at: int) -> bool:
+    if at < 0 or at >= len(source):
+        return False
+    byte = source[at]
+    return byte in _IDENTIFIER_BYTES
+
+
+_IDENTIFIER_BYTES = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$"
+) | frozenset(range(128, 256))
 
 
 @cache

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rtlint.engine import _run_rules
-from rtlint.prefilter import Scan, fold, scan_for
+from rtlint.prefilter import Identifiers, Scan, fold, scan_for
 from rtlint.registry import all_rules, by_selector
 from rtlint.rule import Rule
 from rtlint.vocabulary import DEFAULT
@@ -113,3 +113,13 @@ def _reference(text: bytes) -> bool:
 def test_scan_agrees_with_one_regular_expression(pieces: list[str]) -> None:
     text = "".join(pieces).encode()
     assert Scan(TOKENS, ENDINGS)(text) == _reference(text)
+
+
+def test_identifiers_match_whole_exact_names_only() -> None:
+    found = Identifiers(["SendEvents", "build_event"])
+    assert found(b"from .events import SendEvents\n")
+    assert found(b"x = build_event('response.create')")
+    assert not found(b"from .events import SendEventsV2, sendevents, MySendEvents")
+    assert not found(b"rebuild_events()")
+    assert not found(b"$build_event")
+    assert not Identifiers([])(b"anything")

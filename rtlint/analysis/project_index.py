@@ -43,7 +43,7 @@ from rtlint.analysis.imports import (
     scan_imports,
 )
 from rtlint.analysis.summaries import ClassSummary, ExternalView, FunctionSummary
-from rtlint.prefilter import Scan, fold
+from rtlint.prefilter import Identifiers, Scan, fold
 from rtlint.sdk import SdkTables, load_tables
 from rtlint.vocabulary import Vocabulary
 
@@ -610,7 +610,7 @@ def plan_run(
     for path, source in analysed:
         for name in _defined_names(path, source):
             defined.setdefault(name, set()).add(absolute(Path(path)))
-    wanted = Scan(defined) if defined else None
+    wanted = Identifiers(defined) if defined else None
     joining: list[int] = []
     for i, (path, source) in enumerate(others):
         if any(r in source for r in sdk_roots) and any(m in source for m in sdk_methods):
