@@ -14,6 +14,7 @@ Two facts are solved on the CFG of each function that sends a cancel:
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from functools import partial
 
@@ -93,10 +94,24 @@ def analyse(
         id(e)
         for e in walk_effects(fn.body)
         if isinstance(e, ir.Call)
-        and index.target(e.call, fn) is None  # a local helper's sends are its own
+        and index.target(e.call, fn) is None  # a local helper's sends are judged in its body
         and sends_cancel(e.call, vocab)
     }
-    if not calls:
+    cancelling = may_cancel(index, vocab)
+    through_helpers = {
+        id(e)
+        for e in walk_effects(fn.body)
+        if isinstance(e, ir.Call)
+        and id(e) not in calls
+        and (
+            _cancels(e, fn, index, vocab)
+            or ((target := index.target(e.call, fn)) is not None and cancelling[target])
+        )
+    }
+    """Cancels sent through local functions (``self._send({"type": "response.cancel"})``,
+    ``self.cancel_response()``): they end the "no cancel pending" fact (RT009); whether
+    they are guarded is judged in those functions (RT008)."""
+    if not calls and not through_helpers:
         return [], []
     guards = GuardClassifier(vocab, fn.params, partial(index.single_value, fn))
     graph = cfgs.build(fn.body)
@@ -114,6 +129,10 @@ def analyse(
             if isinstance(effect, ir.Call) and effect.awaited and _waits(effect):
                 fact = fact | {_CLEAN}
             if not isinstance(effect, ir.Call):
+                continue
+            if id(effect) in through_helpers:
+                last_cancel[node.id] = effect.call.span
+                fact = fact - {_CLEAN}
                 continue
             if id(effect) in calls:
                 if record:
@@ -136,6 +155,40 @@ def analyse(
         if fact is not None:
             step(node, fact, record=True)
     return list(cancels.values()), list(creates.values())
+
+
+def _cancels(effect: ir.Call, fn: ir.Function, index: ModuleIndex, vocab: Vocabulary) -> bool:
+    """Does this call send ``response.cancel`` itself? A call of a local function counts only
+    when it hands over the cancel event (``self._send({"type": "response.cancel"})``): a
+    local ``cancel_response()`` sends its own, judged in its body."""
+    if not sends_cancel(effect.call, vocab):
+        return False
+    return index.target(effect.call, fn) is None or any(
+        _is_cancel_event(a) or (isinstance(a, ir.VStr) and a.value == CANCEL)
+        for a in effect.call.args
+    )
+
+
+_MAY_CANCEL: weakref.WeakKeyDictionary[ModuleIndex, list[bool]] = weakref.WeakKeyDictionary()
+
+
+def may_cancel(index: ModuleIndex, vocab: Vocabulary) -> list[bool]:
+    """For each function of the module: can a call of it send ``response.cancel``
+    (itself, or through the local functions it calls)?"""
+    if index not in _MAY_CANCEL:
+        fns = index.functions
+        calls = [[e for e in walk_effects(f.body) if isinstance(e, ir.Call)] for f in fns]
+        found = [any(_cancels(e, f, index, vocab) for e in calls[f.index]) for f in fns]
+        changed = True
+        while changed:
+            changed = False
+            for f in fns:
+                if not found[f.index] and any(
+                    (t := index.target(e.call, f)) is not None and found[t] for e in calls[f.index]
+                ):
+                    found[f.index] = changed = True
+        _MAY_CANCEL[index] = found
+    return _MAY_CANCEL[index]
 
 
 def _is_the_active_one(test: cfgs.Test, value: bool, vocab: Vocabulary) -> bool:
