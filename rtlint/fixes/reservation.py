@@ -324,22 +324,12 @@ def _python_edit(
 def _typescript_edit(
     path: str, source: bytes, span: ir.Span, target: str, value: str, cleared: str
 ) -> Edit | None:
-    from rtlint.fixes.typescript_edits import (
-        _multiline_template,
-        _parse,
-        _reindent,
-        _statement,
-        _Style,
-        _with_trailing_comment,
-    )
+    from rtlint.fixes.typescript_edits import _parse, _reindent, rewritable
 
-    stmt = _statement(_parse(path, source), span)
-    if stmt is None or _multiline_template(stmt):
+    found = rewritable(_parse(path, source), source, span)
+    if found is None:
         return None
-    style = _Style(source, stmt)
-    if style.indent.strip():
-        return None  # the statement does not start its line
-    end = _with_trailing_comment(stmt)
+    stmt, style, end = found
     moved = _reindent(source[stmt.start_byte : end].decode(), style, style.unit)
     semi, unit = style.semi, style.unit
     text = style.lines(

@@ -98,16 +98,26 @@ def _parse(path: str, source: bytes) -> Node:
     return tree.root_node
 
 
-def build(path: str, source: bytes, plan: Plan) -> Fix | None:
-    """The fix for ``plan``; None when the statement cannot be rewritten safely."""
-    root = _parse(path, source)
-    stmt = _statement(root, plan.statement)
+def rewritable(root: Node, source: bytes, span: ir.Span) -> tuple[Node, _Style, int] | None:
+    """The statement at ``span``, its style and where it ends (its trailing comment
+    included); None when it cannot be rewritten alone (a multi-line template, or it does
+    not start its line)."""
+    stmt = _statement(root, span)
     if stmt is None or _multiline_template(stmt):
         return None
     style = _Style(source, stmt)
     if style.indent.strip():
         return None  # the statement does not start its line
-    end = _with_trailing_comment(stmt)
+    return stmt, style, _with_trailing_comment(stmt)
+
+
+def build(path: str, source: bytes, plan: Plan) -> Fix | None:
+    """The fix for ``plan``; None when the statement cannot be rewritten safely."""
+    root = _parse(path, source)
+    found = rewritable(root, source, plan.statement)
+    if found is None:
+        return None
+    stmt, style, end = found
     text = source[stmt.start_byte : end].decode()
     semi = style.semi
     active, deferred = _member(plan.active), _member(plan.deferred)
