@@ -66,18 +66,22 @@ class Scan:
 
 
 class Identifiers:
-    """Does a file name one of ``names`` exactly, as a whole identifier? One pass of an
-    Aho-Corasick automaton over the raw bytes, whatever the number of names."""
+    """Does a file name one of ``names`` exactly, as a whole identifier (or anywhere, with
+    ``whole=False``)? One pass of an Aho-Corasick automaton over the raw bytes, whatever
+    the number of names."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        encoded = sorted({n.encode() for n in names if n})
+    def __init__(self, names: Iterable[str | bytes], whole: bool = True) -> None:
+        encoded = sorted({n if isinstance(n, bytes) else n.encode() for n in names} - {b""})
         self._automaton = ahocorasick_rs.BytesAhoCorasick(encoded) if encoded else None
+        self._whole = whole
 
     def __call__(self, source: bytes) -> bool:
         if self._automaton is None:
             return False
         for _, start, end in self._automaton.find_matches_as_indexes(source, overlapping=True):
-            if not _identifier_byte(source, start - 1) and not _identifier_byte(source, end):
+            if not self._whole or (
+                not _identifier_byte(source, start - 1) and not _identifier_byte(source, end)
+            ):
                 return True
         return False
 

@@ -604,8 +604,8 @@ def plan_run(
     """
     resolve_cache_clear()  # files may have changed since the last run in this process
     index = ProjectIndex(vocab)
-    sdk_methods = index.sdk.method_names()
-    sdk_roots = {_root(module).encode() for module in index.sdk.by_module}
+    sdk_methods = Identifiers(index.sdk.method_names(), whole=False)
+    sdk_roots = Identifiers({_root(module) for module in index.sdk.by_module}, whole=False)
     defined: dict[str, set[Path]] = {}
     for path, source in analysed:
         for name in _defined_names(path, source):
@@ -613,7 +613,7 @@ def plan_run(
     wanted = Identifiers(defined) if defined else None
     joining: list[int] = []
     for i, (path, source) in enumerate(others):
-        if any(r in source for r in sdk_roots) and any(m in source for m in sdk_methods):
+        if sdk_roots(source) and sdk_methods(source):
             scan = index._scan(Path(path), source)
             if scan is not None and any(imp.module in index.sdk.by_module for imp in scan.imports):
                 joining.append(i)
