@@ -570,7 +570,10 @@ def _compares_argument(cond: ir.Cond, params: set[str]) -> bool:
     if isinstance(cond, ir.CAnd | ir.COr):
         return _compares_argument(cond.left, params) or _compares_argument(cond.right, params)
     if isinstance(cond, ir.CCompare):
-        return any(isinstance(v, ir.VName) and v.path[0] in params for v in (cond.left, cond.right))
+        sides = (cond.left, cond.right)
+        argument = any(isinstance(v, ir.VName) and v.path[0] in params for v in sides)
+        # `kind is not None`, `count > 0`: whether an option was given, not which event.
+        return argument and not any(isinstance(v, ir.VConst) for v in sides)
     return False
 
 
