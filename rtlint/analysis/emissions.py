@@ -350,6 +350,9 @@ class ModuleIndex:
             # Inherited from (or overridden in) another class of this file: one definition only.
             others = self.methods_named.get(callee[1], [])
             return others[0] if len(others) == 1 else None
+        if len(callee) == 3 and callee[0] in ("self", "this"):
+            held = self.attribute_class(callee[:2], fn)
+            return self.methods.get((held, callee[2])) if held is not None else None
         if len(callee) == 1:
             candidates = self.by_name.get(callee[0])
             if not candidates:
@@ -360,6 +363,22 @@ class ModuleIndex:
                 return max(best, key=lambda c: scope.index(self.functions[c].parent or 0) * -1)
             return None
         return None
+
+    def attribute_class(self, path: ir.Path, fn: ir.Function) -> str | None:
+        """The class of this file that ``self.<attr>`` holds: the one its class constructs
+        into it (``self.service = Service(ws)``, ``this.service = new Service(ws)``)."""
+        cls = self.class_of(fn)
+        if cls is None:
+            return None
+        local = {name for name, _ in self.methods}
+        held = {
+            value.callee[-1]
+            for f in self.functions
+            if self.class_of(f) == cls
+            for value in self.envs[f.index].get(path, [])
+            if isinstance(value, ir.VCall) and value.callee and value.callee[-1] in local
+        }
+        return held.pop() if len(held) == 1 else None
 
     def _scope_chain(self, fn: ir.Function) -> list[int]:
         chain: list[int] = []
@@ -611,9 +630,10 @@ class ModuleIndex:
                 isinstance(a, ir.VObject) and _out_of_band(a.get("response")) for a in call.args
             )
             return CallInfo(CallKind.EMIT, Emission(call, "string-event", None, oob))
-        if target is not None:
-            return CallInfo(CallKind.LOCAL, target=target)
-        if last in self.vocab.clear_calls or self._waits_until_idle(call, last):
+        waits = last in self.vocab.clear_calls or self._waits_until_idle(call, last)
+        if target is not None and not (waits and len(callee) == 3):
+            return CallInfo(CallKind.LOCAL, target=target)  # a held object's waits stay waits
+        if waits:
             return CallInfo(CallKind.CLEAR)
         if summary is not None:
             if summary.fresh:
