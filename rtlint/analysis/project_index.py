@@ -33,6 +33,7 @@ from rtlint import ir
 from rtlint.analysis.active_state import ModuleAnalysis
 from rtlint.analysis.emissions import own_params, walk_effects
 from rtlint.analysis.imports import (
+    CREATE_BYTES,
     Import,
     absolute,
     is_python,
@@ -187,9 +188,13 @@ class _Scan:
             self._definitions = frozenset(name for _, name in self._definition_starts)
         return self._definitions
 
+    @cached_property
+    def _abstract(self) -> frozenset[str]:
+        return frozenset((a or b).decode() for a, b in _ABSTRACT.findall(self.source))
+
     def abstract_methods(self) -> frozenset[str]:
         """Methods declared abstract (``@abstractmethod``, ``abstract name(``)."""
-        return frozenset((a or b).decode() for a, b in _ABSTRACT.findall(self.source))
+        return self._abstract
 
     def self_calls(self) -> frozenset[str]:
         """Methods the file calls on ``self``/``this``."""
@@ -346,7 +351,31 @@ class ProjectIndex:
         ):
             own = self.model(path).methods(name)
             methods.update((m, summary) for m, summary in own.items() if m in wanted)
+        for method in wanted & scan.abstract_methods() if wanted else ():
+            emitting = self._emitting_override(name, method)
+            if emitting is not None and not methods.get(method, FunctionSummary()).emits:
+                methods[method] = emitting
         return ClassSummary(name, tuple(sorted(methods.items())))
+
+    def _emitting_override(self, cls: str, method: str) -> FunctionSummary | None:
+        """A receiver typed by ``cls`` may hold any of its subclasses: the summary of an
+        implementation of ``method`` in one of them that sends with no check of its own."""
+        if self._depth >= _MAX_MODEL_DEPTH:
+            return None
+        for sub_path, sub in self._subclasses.get(cls, []):
+            sub_scan = self._scan(sub_path)
+            if (
+                sub_scan is None
+                or CREATE_BYTES not in sub_scan.source  # it cannot send one itself
+                or len(sub_scan.source) > _MAX_DEPENDENCY_BYTES
+                or not sub_scan.may_matter(method, self._state)
+            ):
+                continue
+            model = self.model(sub_path)
+            at = model.classes.get(sub, {}).get(method)
+            if at is not None and model.summary(at).emits:
+                return model.summary(at)
+        return None
 
     def _inherited(
         self, path: Path, scan: _Scan, name: str, depth: int, wanted: frozenset[str]
@@ -607,9 +636,15 @@ def plan_run(
     sdk_methods = Identifiers(index.sdk.method_names(), whole=False)
     sdk_roots = Identifiers({_root(module) for module in index.sdk.by_module}, whole=False)
     defined: dict[str, set[Path]] = {}
+    implemented: list[tuple[str, str, str]] = []
     for path, source in analysed:
-        for name in _defined_names(path, source):
+        names = _defined_names(path, source)
+        for name in names:
             defined.setdefault(name, set()).add(absolute(Path(path)))
+        for base, home, cls in _imported_bases(index, path, source, names):
+            # A receiver typed by the base may hold this class: who imports the base joins.
+            defined.setdefault(base, set()).add(home)
+            implemented.append((base, path, cls))
     wanted = Identifiers(defined) if defined else None
     joining: list[int] = []
     for i, (path, source) in enumerate(others):
@@ -625,7 +660,30 @@ def plan_run(
         ):
             joining.append(i)
     members = [*analysed, *(others[i] for i in joining)]
-    return Planned(RunPlan(uuid.uuid4().hex, _subclasses(members)), joining)
+    subclasses = tuple(dict.fromkeys((*_subclasses(members), *implemented)))
+    return Planned(RunPlan(uuid.uuid4().hex, subclasses), joining)
+
+
+def _imported_bases(
+    index: ProjectIndex, path: str, source: bytes, classes: set[str]
+) -> Iterator[tuple[str, Path, str]]:
+    """(base, the file that defines it, subclass) for the ``classes`` of ``path`` whose
+    base class is imported from another file of the project."""
+    found = scan_bases(path, source)
+    scan = index._scan(Path(path), source)
+    if scan is None:
+        return
+    for cls in classes & found.keys():
+        for base in found[cls]:
+            head = base.split(".")[0]
+            for imp in scan.imports:
+                if imp.alias != head or imp.name is None:
+                    continue
+                home = resolve(Path(path), imp.module)
+                home_scan = index._scan(home) if home is not None else None
+                # Only a base that leaves a method to its subclasses, and one of them here.
+                if home_scan is not None and home_scan.abstract_methods() & scan.definitions():
+                    yield base.split(".")[-1], absolute(Path(home_scan.path)), cls
 
 
 def _root(module: str) -> str:
