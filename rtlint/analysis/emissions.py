@@ -154,6 +154,7 @@ class ModuleIndex:
                 [s.value for s in walk_stmts(fn.body) if isinstance(s, ir.Return) and s.value]
             )
         self.methods: dict[tuple[str, str], int] = {}
+        self._held: dict[tuple[str, ir.Path], str | None] = {}
         self.methods_named: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
         for fn in self.functions[1:]:
@@ -370,15 +371,17 @@ class ModuleIndex:
         cls = self.class_of(fn)
         if cls is None:
             return None
-        local = {name for name, _ in self.methods}
-        held = {
-            value.callee[-1]
-            for f in self.functions
-            if self.class_of(f) == cls
-            for value in self.envs[f.index].get(path, [])
-            if isinstance(value, ir.VCall) and value.callee and value.callee[-1] in local
-        }
-        return held.pop() if len(held) == 1 else None
+        if (cls, path) not in self._held:
+            local = {name for name, _ in self.methods}
+            held = {
+                value.callee[-1]
+                for f in self.functions
+                if self.class_of(f) == cls
+                for value in self.envs[f.index].get(path, [])
+                if isinstance(value, ir.VCall) and value.callee and value.callee[-1] in local
+            }
+            self._held[(cls, path)] = held.pop() if len(held) == 1 else None
+        return self._held[(cls, path)]
 
     def _scope_chain(self, fn: ir.Function) -> list[int]:
         chain: list[int] = []
