@@ -144,7 +144,7 @@ def analyze(
         for site in fn_sites:
             if site.emission is not None:
                 result.emissions.append((fns[site.function], site.emission))
-    result.unguarded = list(_report(fns, result.sites, index))
+    result.unguarded = list(_report(fns, result.sites))
     return result
 
 
@@ -577,9 +577,7 @@ def _compares_argument(cond: ir.Cond, params: set[str]) -> bool:
     return False
 
 
-def _report(
-    fns: list[ir.Function], sites: list[list[Site]], index: ModuleIndex
-) -> Iterator[Unguarded]:
+def _report(fns: list[ir.Function], sites: list[list[Site]]) -> Iterator[Unguarded]:
     callers: dict[int, list[Site]] = {}
     for fn_sites in sites:
         for site in fn_sites:
