@@ -11,6 +11,7 @@ from rtlint.analysis.imports import Import, scan_constants, scan_imports
 from rtlint.analysis.project_index import ProjectIndex
 from rtlint.engine import Settings, check_files
 from rtlint.registry import all_rules
+from rtlint.sdk import load_tables
 from rtlint.vocabulary import DEFAULT
 
 HELPER_SENDS = """import json
@@ -112,6 +113,26 @@ def test_sdk_entries_from_the_configuration(tmp_path: Path) -> None:
     configured = Settings(rules=all_rules(), vocab=vocab)
     assert [d.span.line for d in check_files([app], configured, jobs=1)[0].diagnostics] == [9]
     assert check_files([app], Settings(rules=all_rules()), jobs=1)[0].diagnostics == []
+
+
+def test_configured_sdk_methods_of_one_class_add_up_and_keep_the_table() -> None:
+    vocab = DEFAULT.extend(
+        sdk_emitters=["acme_voice:VoiceClient.reply_now", "acme_voice:VoiceClient.nudge"],
+        sdk_fresh=["acme_voice:VoiceClient.reconnect"],
+    )
+    tables = load_tables(vocab)
+    configured = tables.lookup("acme_voice", "VoiceClient")
+    assert configured is not None
+    assert [m for m, s in configured.methods if s.emits] == ["nudge", "reply_now"]
+    assert [m for m, s in configured.methods if s.fresh] == ["reconnect"]
+    builtin = load_tables(DEFAULT)
+    module, cls = next((m, c) for m, classes in builtin.by_module.items() for c in classes)
+    before = builtin.lookup(module, cls)
+    extended = load_tables(DEFAULT.extend(sdk_emitters=[f"{module}:{cls}.extra_send"]))
+    after = extended.lookup(module, cls)
+    assert before is not None and after is not None
+    assert set(before.methods) < set(after.methods)
+    assert after.sdk == before.sdk
 
 
 def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ the checked tree. Users add entries in ``[tool.rtlint.vocabulary]``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rtlint.analysis.summaries import ClassSummary, FunctionSummary
 from rtlint.vocabulary import Vocabulary
@@ -53,7 +53,9 @@ class SdkTables:
         self.by_module: dict[str, dict[str, SdkClass]] = {}
         for entry in entries:
             for module in entry.modules:
-                self.by_module.setdefault(module, {})[entry.name] = entry
+                classes = self.by_module.setdefault(module, {})
+                known = classes.get(entry.name)
+                classes[entry.name] = entry if known is None else _merged(known, entry)
 
     def method_names(self) -> frozenset[bytes]:
         """Names of the methods that send or defer (for the prefilter)."""
@@ -73,6 +75,18 @@ class SdkTables:
         """The known classes of ``module`` (for ``import module``)."""
         for name, entry in self.by_module.get(module, {}).items():
             yield name, entry.summary()
+
+
+def _merged(known: SdkClass, more: SdkClass) -> SdkClass:
+    """One class described twice (a table's entry and the configuration's, or one
+    configuration entry per method): the methods of both."""
+    return replace(
+        known,
+        emits=(*known.emits, *more.emits),
+        defers=(*known.defers, *more.defers),
+        fresh=(*known.fresh, *more.fresh),
+        builds=(*known.builds, *more.builds),
+    )
 
 
 def load_tables(vocab: Vocabulary) -> SdkTables:
