@@ -235,6 +235,7 @@ def check_files(
     for index, name, source in skipped:  # only the suppression pass is left
         rules = settings.rules_for(name)
         results[index] = _suppressed(name, source, rules, FileResult(name, skipped=True))
+    run = planned.plan.fingerprint
     todo: list[tuple[int, str, bytes, str | None, bool]] = []
     for (index, name, source), joins in [
         *((w, False) for w in analysed),
@@ -242,7 +243,7 @@ def check_files(
     ]:
         digest = None
         if settings.cache_dir is not None:
-            digest = cache.key(name, source, settings, planned.plan.fingerprint)
+            digest = cache.key(name, source, settings, run)
             cached = cache.load(settings.cache_dir, digest)
             if cached is not None:
                 results[index] = cached

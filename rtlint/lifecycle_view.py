@@ -79,7 +79,7 @@ def machine(adapter: Adapter, module: ir.Module, vocab: Vocabulary,
             if w.function not in sources:
                 sources[w.function] = _sources(module.functions[w.function], fld.name, states)
             before = sources[w.function].get(w.span.start_byte, set(states))
-            for target in _targets(w, states, vocab):
+            for target in _targets(w, states):
                 for source in sorted(before):
                     if source != target:
                         edges.append(Edge(source, target, path.label))
@@ -111,11 +111,7 @@ def _states(writes: list[Write]) -> list[str]:
     return list(dict.fromkeys(found)) or [IDLE, ACTIVE]
 
 
-def _state_of(name: str, vocab: Vocabulary) -> str:
-    return IDLE if norm(name) in vocab.idle_states else ACTIVE
-
-
-def _targets(w: Write, states: list[str], vocab: Vocabulary) -> list[str]:
+def _targets(w: Write, states: list[str]) -> list[str]:
     if states == [IDLE, ACTIVE]:
         if w.action == "other":
             return []
@@ -128,7 +124,7 @@ def _initial(fld: Field, module: ir.Module, states: list[str], vocab: Vocabulary
     for w in sorted(fld.writes, key=lambda w: w.span):
         fn = module.functions[w.function]
         if fn.name in ("__init__", "constructor") or fn.kind == "module":
-            targets = _targets(w, states, vocab)
+            targets = _targets(w, states)
             if targets:
                 return targets[0]
     return IDLE if IDLE in states else next((s for s in states if norm(s) in vocab.idle_states),

@@ -62,7 +62,7 @@ class Context:
 
     @cached_property
     def lifecycle(self) -> LifecycleModel:
-        return build(self.module, self.vocab, self.active_state)
+        return build(self.module, self.active_state)
 
 
 class Rule:

@@ -165,8 +165,9 @@ def _ifs(body: list[ir.Stmt]) -> Iterator[tuple[ir.If, bool]]:
     for i, stmt in enumerate(body):
         if isinstance(stmt, ir.If):
             yield stmt, i == len(body) - 1
+    top = {id(stmt) for stmt in body}
     for stmt in walk_stmts(body):
-        if not isinstance(stmt, ir.If) or stmt in body:
+        if not isinstance(stmt, ir.If) or id(stmt) in top:
             continue
         yield stmt, False
 

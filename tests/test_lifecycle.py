@@ -110,7 +110,7 @@ def test_typescript_closures_hold_state_in_variables() -> None:
     assert list(a.fields) == ["responseActive"]
     assert a.paths_of("event", "response.done")[0].may("responseActive", "clear")
     assert a.paths_of("close", "close")[0].may("responseActive", "clear")
-    assert all(s.reserved for s in a.sends)
+    assert a.sends and all(s.reserved for s in a.sends)
 
 
 def test_an_early_return_on_a_clear_flag_counts_as_cleared() -> None:

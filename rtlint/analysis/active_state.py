@@ -458,6 +458,11 @@ def _solve_function(
     )
     sites: dict[int, Site] = {}
     spawned = _spawned_calls(fn, index)
+    audio = {
+        id(e)
+        for e in walk_effects(fn.body)
+        if audio_starts and isinstance(e, ir.Call) and _sends_audio(e.call, fn, index)
+    }
 
     def record_site(effect: ir.Call, site: Site) -> None:
         # A `finally` body is lowered once per way out: guarded only if every copy is.
@@ -495,7 +500,7 @@ def _solve_function(
                 fact = fact | EVERYONE
             elif info.kind is CallKind.CLEAR:
                 fact = fact | PROVEN
-            elif CHECKED not in fact and audio_starts and _sends_audio(effect.call, fn, index):
+            elif CHECKED not in fact and id(effect) in audio:
                 fact = fact - EVERYONE
         return fact
 

@@ -268,12 +268,8 @@ class ModuleIndex:
             return None
         if path[0] in ("self", "this") and len(path) == 2:
             cls = self.class_of(fn)
-            values = [
-                v
-                for f in self.functions
-                if cls is not None and self.class_of(f) == cls
-                for v in self.envs[f.index].get(path, [])
-            ]
+            members = self.members(cls) if cls is not None else []
+            values = [v for f in members for v in self.envs[f.index].get(path, [])]
         else:
             values = self.lookup(fn, path) if len(path) == 1 else []
         for value in values:
@@ -375,8 +371,7 @@ class ModuleIndex:
             local = {name for name, _ in self.methods}
             held = {
                 value.callee[-1]
-                for f in self.functions
-                if self.class_of(f) == cls
+                for f in self.members(cls)
                 for value in self.envs[f.index].get(path, [])
                 if isinstance(value, ir.VCall) and value.callee and value.callee[-1] in local
             }

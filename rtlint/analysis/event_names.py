@@ -6,7 +6,6 @@ Taken from the ``Literal`` event types of openai-python: ``openai.types.beta.rea
 
 from __future__ import annotations
 
-import difflib
 from typing import Literal
 
 Direction = Literal["client", "server"]
@@ -87,13 +86,6 @@ def dialect(name: str, direction: Direction) -> str | None:
     if name in beta:
         return "beta"
     return None
-
-
-def closest(name: str, direction: Direction) -> str | None:
-    """The known ``direction`` event name closest in spelling to ``name``, if any is close."""
-    found = difflib.get_close_matches(name, sorted(SERVER if direction == "server" else CLIENT),
-                                      n=1, cutoff=0.75)  # fmt: skip
-    return found[0] if found else None
 
 
 LIFECYCLE_TOKENS = (

@@ -26,7 +26,7 @@ from typing import Literal, cast
 
 from rtlint import ir
 from rtlint.analysis import cfg as cfgs
-from rtlint.analysis.active_state import ModuleAnalysis, learned_flags, registered_handlers
+from rtlint.analysis.active_state import ModuleAnalysis, registered_handlers
 from rtlint.analysis.dataflow import solve
 from rtlint.analysis.emissions import CallKind, walk_effects, walk_stmts
 from rtlint.analysis.event_names import REALTIME_ONLY, RESPONSES_ONLY, is_realtime_shaped
@@ -148,15 +148,17 @@ class LifecycleModel:
 # --------------------------------------------------------------------------- building
 
 
-def build(module: ir.Module, vocab: Vocabulary, active: ModuleAnalysis) -> LifecycleModel:
-    """The lifecycle model of every adapter in ``module``."""
-    return _Builder(module, vocab.extend(active_flags=learned_flags(module, vocab)), active).run()
+def build(module: ir.Module, active: ModuleAnalysis) -> LifecycleModel:
+    """The lifecycle model of every adapter in ``module`` (with the vocabulary the
+    active-state analysis used: the flags it learned included)."""
+    return _Builder(module, active.index.vocab, active).run()
 
 
 class _Builder:
     def __init__(self, module: ir.Module, vocab: Vocabulary, active: ModuleAnalysis) -> None:
         self.module = module
         self.fns = module.functions
+        self.parents = {f.parent for f in self.fns}
         self.vocab = vocab
         self.index = active.index
         self.emitting = {fn.index for fn, _ in active.emissions}
@@ -196,7 +198,7 @@ class _Builder:
         top = fn
         while top.parent not in (None, 0):
             top = self.fns[top.parent]
-        nested = any(f.parent == top.index for f in self.fns)
+        nested = top.index in self.parents
         if self.module.language == "typescript" and nested and top.kind != "method":
             self.closures.add(top.name or "<anonymous>")
             return top.name or "<anonymous>"

@@ -171,8 +171,6 @@ class _Scan:
 
     def callable_name(self, name: str) -> bool:
         """May ``name`` be defined (or called) as a function here? A cheap filter."""
-        if len(self.source) > _MAX_DEPENDENCY_BYTES:  # never analysed for summaries
-            return False
         return any(
             after[:1] in (b"(", b"<") or re.match(rb"=\s*(?:async\s*)?\(", after) is not None
             for _, after in _occurrences(self.source, name)
@@ -399,17 +397,15 @@ class ProjectIndex:
             target = resolve(path, imp.module)
             name = imp.name if imp.name is not None else rest
             if target is None:
-                return self.sdk.lookup(imp.module, name if imp.name is not None else rest)
-            if imp.name is None and rest:
-                return self.symbol(target, rest, depth, wanted)
-            return self.symbol(target, imp.name or "", depth, wanted)
+                return self.sdk.lookup(imp.module, name)
+            return self.symbol(target, name, depth, wanted)
         return None
 
     # -- a file's view
 
-    def view(self, path: Path, source: bytes | None = None, hierarchy: bool = True) -> ExternalView:
-        """The names ``path`` uses that the rest of the project (or an SDK) defines;
-        with ``hierarchy`` also the methods its classes inherit or subclasses implement."""
+    def view(self, path: Path, source: bytes | None = None) -> ExternalView:
+        """The names ``path`` uses that the rest of the project (or an SDK) defines, and
+        the methods its classes inherit or subclasses implement."""
         path = absolute(path)
         scan = self._scan(path, source)
         view = ExternalView()
@@ -431,7 +427,7 @@ class ProjectIndex:
                 found = self.sdk.lookup(imp.module, imp.name)
             if found is not None:
                 _bind(view, (imp.alias,), found)
-        if not hierarchy or self._depth >= _MAX_MODEL_DEPTH:
+        if self._depth >= _MAX_MODEL_DEPTH:
             return view
         related = [(c, b) for c, b in scan.bases.items() if b or c in self._subclasses]
         if not related:  # the scans below cost more than the rest of a view
@@ -607,7 +603,7 @@ class RunPlan:
     subclasses: tuple[tuple[str, str, str], ...] = ()
     """(base class name, file, subclass) among the files analysed in the run."""
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """What a cached result depends on besides the files its view was made from: a
         new subclass elsewhere can change a file's view (part of the cache key)."""
@@ -669,12 +665,11 @@ def _imported_bases(
 ) -> Iterator[tuple[str, Path, str]]:
     """(base, the file that defines it, subclass) for the ``classes`` of ``path`` whose
     base class is imported from another file of the project."""
-    found = scan_bases(path, source)
     scan = index._scan(Path(path), source)
     if scan is None:
         return
-    for cls in classes & found.keys():
-        for base in found[cls]:
+    for cls in classes & scan.bases.keys():
+        for base in scan.bases[cls]:
             head = base.split(".")[0]
             for imp in scan.imports:
                 if imp.alias != head or imp.name is None:

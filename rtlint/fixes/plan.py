@@ -139,7 +139,7 @@ def plan(
         )
     if _routes_requests(methods, analysis):
         return suggest  # the class queues its requests: a second deferral would double-send
-    model = lifecycle or build(module, vocab, analysis)
+    model = lifecycle or build(module, analysis)
     if not reserve and _set_on_created(model, fn, active):
         # The flag is set only when `response.created` arrives: a deferral alone would let a
         # second request through until then (RT003), and the fixer never adds a finding.
