@@ -450,3 +450,60 @@ async def send_text(self, text):
 def test_no_deferral_that_a_method_called_later_on_the_same_path_wipes_out() -> None:
     fixes = _fixes("a.py", _source(WIPED_BY_A_CALL))
     assert fixes and all(safety is Safety.DISPLAY_ONLY for safety, _ in fixes), fixes
+
+
+def test_no_deferral_into_a_conventionally_named_flag_flushed_only_with_another() -> None:
+    """The same trap with the flag named as a deferred request: its name proves nothing."""
+    source = NESTED_FLUSH.replace("_owed", "_response_pending").encode()
+    assert not any(safety is not Safety.DISPLAY_ONLY for safety, _ in _fixes("a.py", source))
+
+
+ENTRY_CALLING_ITS_OWN_LOG = """
+async def log(self, text):
+    await self._ws.close()
+
+async def _request_response(self):
+    if self._response_active:
+        self._response_pending = True
+        return
+    await self.log("creating a response")
+    self._response_active = True
+    await self._send({"type": "response.create"})
+
+async def _flush(self):
+    if self._response_pending:
+        self._response_pending = False
+        await self._request_response()
+
+async def greet(self):
+    await self._send({"type": "response.create"})
+"""
+
+
+def test_a_method_of_the_class_named_like_a_logger_is_not_logging() -> None:
+    """``self.log`` closes the socket here: routing a send through the entry is not safe."""
+    route = "Route the request through `_request_response()`"
+    assert (Safety.SAFE, route) not in _fixes("a.py", _source(ENTRY_CALLING_ITS_OWN_LOG))
+
+
+CALLER_CLEARS_THE_DEFERRAL = """
+async def _flush(self):
+    if self._response_pending:
+        self._response_pending = False
+        self._response_active = True
+        await self._send({"type": "response.create"})
+
+async def send_text(self, text):
+    await self._send({"type": "conversation.item.create", "item": {"text": text}})
+    await self._send({"type": "response.create"})
+
+async def on_user_text(self, text):
+    await self.send_text(text)
+    self._response_pending = False
+"""
+
+
+def test_no_deferral_that_a_caller_wipes_right_after() -> None:
+    """``on_user_text`` clears the flag ``send_text``'s deferral would set: the turn is lost."""
+    fixes = _fixes("a.py", _source(CALLER_CLEARS_THE_DEFERRAL))
+    assert fixes and all(safety is not Safety.SAFE for safety, _ in fixes)

@@ -129,8 +129,8 @@ def plan(
     if _wrap_would_mislead(fn, stmt, call, analysis, vocab, registered):
         return suggest
     if deferred is not None:
-        if written_after(fn, call, deferred, _writer_of(deferred, methods)):
-            return suggest  # the same path overwrites the deferral before it is flushed
+        if _deferral_wiped(fn, call, deferred, methods):
+            return suggest  # the path overwrites the deferral before it is flushed
         # A deferred request is flushed by the class's own code, with its own event: options
         # this event carries (instructions, modalities) would not survive. Say so: unsafe.
         safety = Safety.SAFE if _payload_free(finding, analysis, fn) else Safety.UNSAFE
@@ -279,6 +279,48 @@ def _reserved_by_callers(fn: ir.Function, methods: list[ir.Function], active: ir
     )
 
 
+def _deferral_wiped(
+    fn: ir.Function, call: ir.VCall, deferred: ir.Path, methods: list[ir.Function]
+) -> bool:
+    """Is ``deferred`` written again after ``call`` on some path: in ``fn``, or in a method
+    of the class after its call of ``fn`` (a deferral there would be lost)?"""
+    writer = _writer_of(deferred, methods)
+    return written_after(fn, call, deferred, writer) or any(
+        written_after(m, e.call, deferred, writer)
+        for m in methods
+        for e in walk_effects(m.body)
+        if isinstance(e, ir.Call) and _local_target(e.call, methods) is fn
+    )
+
+
+def _flags_tested(cond: ir.Cond, active: ir.Path | None, vocab: Vocabulary) -> set[ir.Path]:
+    """What ``cond`` tests besides the active state and other response state."""
+    return {p for p in _names_in(cond) if p != active and not _is_state(p, vocab=vocab)}
+
+
+def _sends_alone(
+    body: list[ir.Stmt],
+    fn: ir.Function,
+    analysis: ModuleAnalysis,
+    active: ir.Path | None,
+    vocab: Vocabulary,
+) -> bool:
+    """Does ``body`` send on a path that tests nothing else but the response state? A send
+    under ``if <another flag>:`` needs that flag too: it does not count."""
+    for stmt in body:
+        if isinstance(stmt, ir.Effects) and any(
+            isinstance(e, ir.Call) and _may_send(e.call, fn, analysis) for e in stmt.effects
+        ):
+            return True
+        if (
+            isinstance(stmt, ir.If)
+            and not _flags_tested(stmt.cond, active, vocab)
+            and _sends_alone(stmt.then, fn, analysis, active, vocab)
+        ):
+            return True
+    return False
+
+
 def _terminal_code(
     fn: ir.Function, vocab: Vocabulary, registered: dict[int, str]
 ) -> list[list[ir.Stmt]]:
@@ -333,13 +375,8 @@ def _flushed_flags(
         fn, body = bodies.pop()
         for stmt in body:
             if isinstance(stmt, ir.If):
-                tested = {p for p in _names_in(stmt.cond) if p != active}
-                tested = {p for p in tested if not _is_state(p, vocab=vocab)}
-                sends = any(
-                    isinstance(e, ir.Call) and _may_send(e.call, fn, analysis)
-                    for e in walk_effects(stmt.then)
-                )
-                if len(tested) == 1 and sends:
+                tested = _flags_tested(stmt.cond, active, vocab)
+                if len(tested) == 1 and _sends_alone(stmt.then, fn, analysis, active, vocab):
                     flags |= tested
             elif isinstance(stmt, ir.Effects):
                 for effect in stmt.effects:

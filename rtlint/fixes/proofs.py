@@ -85,7 +85,12 @@ def _step(
 
 
 def _logs(call: ir.VCall) -> bool:
-    names = [p for p in call.callee if p != "self"]
+    """``logger.debug(…)``, ``self._log.info(…)``, ``print(…)``; not a method of the class
+    (``self.log(…)`` may do anything)."""
+    callee = call.callee
+    if len(callee) == 2 and callee[0] in ("self", "this"):
+        return False
+    names = [p for p in callee if p not in ("self", "this")]
     return bool(names) and names[0] in _LOGGERS
 
 
