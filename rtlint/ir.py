@@ -41,6 +41,10 @@ class Span:
     end_line: int
     end_column: int
 
+    def contains(self, inner: Span) -> bool:
+        """Does this range hold all of ``inner``?"""
+        return self.start_byte <= inner.start_byte and inner.end_byte <= self.end_byte
+
 
 # --------------------------------------------------------------------------- values
 

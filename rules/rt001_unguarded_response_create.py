@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from rtlint.diagnostics import Diagnostic, Related
 from rtlint.fixes import fix_for
-from rtlint.ir import Span
 from rtlint.rule import Context, Example, Rule
 
 
@@ -234,13 +233,9 @@ class UnguardedResponseCreate(Rule):
                 )
             related: tuple[Related, ...] = ()
             event = emission.event
-            if event is not None and not _within(event.span, emission.call.span):
+            if event is not None and not emission.call.span.contains(event.span):
                 related = (Related(event.span, "the `response.create` event is built here"),)
             fix = fix_for(
                 ctx.module, ctx.active_state, finding, ctx.vocab, ctx.edits, ctx.lifecycle
             )
             yield self.diagnostic(ctx, emission.call.span, message, fix=fix, related=related)
-
-
-def _within(inner: Span, outer: Span) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte

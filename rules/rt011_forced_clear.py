@@ -164,18 +164,14 @@ def _rolls_back(fn: ir.Function, span: ir.Span, sends: list[ir.Span]) -> bool:
     """``span`` is in a handler that re-raises, of a ``try`` that sends the create: the
     create never went out, and the clear gives back the slot reserved for it."""
     for stmt in walk_stmts(fn.body):
-        if not isinstance(stmt, ir.Try) or not any(_within(s, stmt.span) for s in sends):
+        if not isinstance(stmt, ir.Try) or not any(stmt.span.contains(s) for s in sends):
             continue
         for handler in stmt.handlers:
             if handler and isinstance(handler[-1], ir.Raise):
                 inside = ir.Span(handler[0].span.start_byte, handler[-1].span.end_byte, 0, 0, 0, 0)
-                if _within(span, inside) and not any(_within(s, inside) for s in sends):
+                if inside.contains(span) and not any(inside.contains(s) for s in sends):
                     return True
     return False
-
-
-def _within(inner: ir.Span, outer: ir.Span) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
 def _called(ctx: Context) -> set[int]:

@@ -27,8 +27,6 @@ def reset_at_start(
     if indent.strip():
         return None
     value = _cleared_value(module, fld)
-    if value is None:
-        return None
     newline = "\r\n" if b"\r\n" in source else "\n"
     if module.language == "python":
         target = f"self.{fld.name[1:]}" if fld.name.startswith(".") else fld.name
@@ -39,7 +37,7 @@ def reset_at_start(
     return Fix((Edit(start, start, line),), Safety.UNSAFE, title)
 
 
-def _cleared_value(module: ir.Module, fld: Field) -> str | None:
+def _cleared_value(module: ir.Module, fld: Field) -> str:
     """The source text the adapter itself clears ``fld`` with (``False``, ``None``, ``0``)."""
     for w in sorted(fld.writes, key=lambda w: w.span):
         raw = w.raw

@@ -631,9 +631,5 @@ def _names_in(cond: ir.Cond) -> set[ir.Path]:
     return set()
 
 
-def _is_true(v: ir.Value) -> bool:
-    return isinstance(v, ir.VConst) and v.value is True
-
-
 def _is_false(v: ir.Value) -> bool:
     return isinstance(v, ir.VConst) and v.value in (False, None)

@@ -79,7 +79,7 @@ def _step(
     if isinstance(effect, ir.Call):
         if id(effect.call) in sends:
             return {_NOTHING: _SENT, _DEFERRED: _WRONG, _SENT: _WRONG}
-        inside = any(_within(effect.call.span, c.span) for c in emissions)
+        inside = any(c.span.contains(effect.call.span) for c in emissions)
         return {} if inside or _logs(effect.call) else None
     return None  # a closure: code that runs later
 
@@ -96,10 +96,6 @@ def _logs(call: ir.VCall) -> bool:
 
 def _truthy(v: ir.Value) -> bool:
     return isinstance(v, ir.VConst) and bool(v.value)
-
-
-def _within(inner: ir.Span, outer: ir.Span) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
 
 
 def reserves_before(fn: ir.Function, call: ir.VCall, active: ir.Path) -> bool:

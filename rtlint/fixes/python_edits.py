@@ -30,7 +30,6 @@ def _dotted(path: ir.Path) -> str:
     return ".".join(path)
 
 
-@functools.lru_cache(maxsize=4)
 def _parse(source: bytes) -> tuple[cst.Module, dict[int, cst.SimpleStatementLine]]:
     """The module, and its one-statement lines by the byte offset of their statement."""
     return _parsed(source)[:2]
