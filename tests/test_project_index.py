@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rtlint import engine
+from rtlint.analysis import project_index
 from rtlint.analysis.imports import Import, scan_constants, scan_imports
-from rtlint.analysis.project_index import ProjectIndex
+from rtlint.analysis.project_index import Planned, ProjectIndex
 from rtlint.engine import Settings, check_files
 from rtlint.registry import all_rules
 from rtlint.sdk import load_tables
@@ -214,6 +216,14 @@ def test_a_cached_plan_is_made_again_when_a_skipped_file_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "PLAN_CACHE_MIN_BYTES", 0)
+    made: list[int] = []
+    real = project_index.plan_run
+
+    def counted(*args: Any) -> Planned:
+        made.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(project_index, "plan_run", counted)
     (tmp_path / "__init__.py").write_text("")
     factory, bot = tmp_path / "factory.py", tmp_path / "bot.py"
     factory.write_text(FACTORY_CREATES)
@@ -224,7 +234,7 @@ def test_a_cached_plan_is_made_again_when_a_skipped_file_changes(
         results = check_files([factory, bot], settings, jobs=1)
         return [f"{Path(r.path).name}:{d.span.line}" for r in results for d in r.diagnostics]
 
-    assert findings() == []
-    assert findings() == []  # the plan now comes from the cache
+    assert findings() == [] and len(made) == 1
+    assert findings() == [] and len(made) == 1  # the plan came from the cache
     bot.write_text(JOINER)
-    assert findings() == ["bot.py:8"]
+    assert findings() == ["bot.py:8"] and len(made) == 2
