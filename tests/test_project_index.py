@@ -163,6 +163,29 @@ def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:
     assert results[0].diagnostics == []  # the source defers: the table's claim is overruled
 
 
+def test_sdk_source_in_the_tree_that_sends_overrules_a_table_that_defers(tmp_path: Path) -> None:
+    package = tmp_path / "acme_voice"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "client.py").write_text(
+        "class VoiceClient:\n"
+        "    async def reply_now(self):\n"
+        '        await self._ws.send_json({"type": "response.create"})\n'
+    )
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from acme_voice.client import VoiceClient\n\n\n"
+        "class Bot:\n"
+        "    def __init__(self):\n"
+        "        self.client = VoiceClient()\n\n"
+        "    async def on_text(self):\n"
+        "        await self.client.reply_now()\n"
+    )
+    vocab = DEFAULT.extend(sdk_deferrers=["acme_voice.client:VoiceClient.reply_now"])
+    results = check_files([app], Settings(rules=all_rules(), vocab=vocab), jobs=1)
+    assert [d.span.line for d in results[0].diagnostics] == [9]
+
+
 FACTORY_CREATES = 'def reply():\n    return {"type": "response.create"}\n'
 FACTORY_OTHER = 'def reply():\n    return {"type": "conversation.item.create"}\n'
 JOINER = """import json
