@@ -1,36 +1,39 @@
-"""Python frontend: libcst syntax trees lowered into the IR (:mod:`rtlint.ir`)."""
+"""Python frontend: CPython's own syntax trees (:mod:`ast`) lowered into the IR (:mod:`rtlint.ir`).
+
+The analyses need structure and positions, which :mod:`ast` gives several times faster
+than a concrete syntax tree; the fixer, which must keep formatting and comments, parses
+with libcst on its own (:mod:`rtlint.fixes.python_edits`).
+"""
 
 from __future__ import annotations
 
+import ast
 import codecs
-import dataclasses
-import functools
-import itertools
 import re
+import sys
+import tokenize
+import warnings
 from collections.abc import Callable, Sequence
-from typing import cast
-
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-from libcst.metadata.span_provider import byte_length_in_utf8
+from io import BytesIO
 
 from rtlint import ir
 from rtlint.frontends import ParseError
 from rtlint.source import LineIndex
 
-_COMPARE_OPS: dict[type[cst.BaseCompOp], ir.CompareOp] = {
-    cst.Equal: "==",
-    cst.NotEqual: "!=",
-    cst.Is: "is",
-    cst.IsNot: "is not",
-    cst.In: "in",
-    cst.NotIn: "not in",
-    cst.LessThan: "<",
-    cst.LessThanEqual: "<=",
-    cst.GreaterThan: ">",
-    cst.GreaterThanEqual: ">=",
+_COMPARE_OPS: dict[type[ast.cmpop], ir.CompareOp] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
 }
-_CONSTANTS: dict[str, bool | None] = {"True": True, "False": False, "None": None}
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_TRY = (ast.Try, *((ast.TryStar,) if sys.version_info >= (3, 11) else ()))
 
 
 def is_private(name: str) -> bool:
@@ -39,197 +42,83 @@ def is_private(name: str) -> bool:
 
 
 def bom_length(source: bytes) -> int:
-    """libcst positions count from the decoded text, which has no BOM; file offsets do."""
+    """Parsers see the decoded text, which has no BOM; file offsets count it."""
     return len(codecs.BOM_UTF8) if source.startswith(codecs.BOM_UTF8) else 0
 
 
 def lower(path: str, source: bytes) -> ir.Module:
-    """Parse ``source`` with libcst and lower it; :class:`ParseError` when it does not parse."""
-    body, spans = parse(source)
-    # Positions count from the decoded text, which has no BOM.
-    shift = bom_length(source)
-    return _Lowerer(path, source, spans, shift).module(body)
+    """Parse ``source`` and lower it; :class:`ParseError` when it does not parse."""
+    return _Lowerer(path, source).module(parse(source))
 
 
-Spans = dict[cst.CSTNode, tuple[int, int]]
-"""Each node's byte span ``(start, end)`` in the file (BOM not counted)."""
-
-
-def parse(source: bytes) -> tuple[Sequence[cst.BaseStatement], Spans]:
-    """The module's statements and every node's byte span.
-
-    A file is parsed one top-level definition at a time when it can be: libcst's cost per
-    line grows with the size of what it parses, and the pieces are small. Splitting only
-    at lines that start with ``def``, ``class`` or a decorator keeps the statements what
-    they are; if a cut fell inside a string or brackets, its piece does not parse, and
-    the file is parsed whole.
-    """
-    ascii_only = source.isascii()
-    pieces = _pieces(source)
-    if len(pieces) > 1:
-        spans: Spans = {}
-        body: list[cst.BaseStatement] = []
-        try:
-            for offset, piece in pieces:
-                module = _parse_module(piece)
-                body += module.body
-                positions(module, ascii_only, offset, spans)
-            return body, spans
-        except Exception:  # the whole file says what is wrong, and where
-            pass
+def parse(source: bytes) -> ast.Module:
+    """``source`` as CPython parses it; :class:`ParseError` when it does not parse."""
     try:
-        module = _parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        raise _syntax_error(source, exc) from None
-    return module.body, positions(module, ascii_only)
-
-
-_VALIDATE = cst.CSTNode.__post_init__
-
-
-def _unvalidated(node: cst.CSTNode) -> None:
-    pass
-
-
-def _parse_module(source: bytes) -> cst.Module:
-    """``cst.parse_module`` without validating each node it builds in Python (about a
-    sixth of the parse): the parser builds valid nodes, and syntax errors are its own.
-    libcst's ``CSTNode.__post_init__`` notes that parsing could skip it. Nodes built
-    elsewhere (the fixer's) are still validated."""
-    cst.CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign,assignment]
-    try:
-        return cst.parse_module(source)
-    finally:
-        cst.CSTNode.__post_init__ = _VALIDATE  # type: ignore[method-assign]
-
-
-_TOP_LEVEL = re.compile(rb"^(?:@|def\b|async[ \t]+def\b|class\b)", re.MULTILINE)
-_CODING = re.compile(rb"coding[:=]")
-
-
-def _pieces(source: bytes) -> list[tuple[int, bytes]]:
-    """(offset, text) of the file cut before each top-level definition (its decorators
-    included); one piece when the file declares an encoding or starts with a BOM."""
-    head = source.split(b"\n", 2)[:2]
-    if source.startswith(codecs.BOM_UTF8) or any(_CODING.search(line) for line in head):
-        return [(0, source)]
-    cuts = [0]
-    decorated = False
-    for match in _TOP_LEVEL.finditer(source):
-        if match.start() > 0 and not decorated:
-            cuts.append(match.start())
-        decorated = source[match.start()] == ord("@")
-    cuts.append(len(source))
-    return [(a, source[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
-
-
-class _SpanState(CodegenState):
-    """A code generation pass that only counts: each node's byte span, no text.
-
-    What ``ByteSpanPositionProvider`` computes (its ``SpanProvidingCodegenState``), as
-    ``(start, end)`` pairs, without building the text, a ``CodeSpan`` per node or a
-    generator per syntactic position."""
-
-    def __init__(self, module: cst.Module, spans: Spans, ascii_only: bool, start: int) -> None:
-        super().__init__(module.default_indent, module.default_newline)
-        self.spans = spans
-        self.position = start
-        self.starts: list[int] = []
-        self.measure: Callable[[str], int] = len if ascii_only else byte_length_in_utf8
-
-    def add_indent_tokens(self) -> None:
-        measure = self.measure
-        for token in self.indent_tokens:
-            self.position += measure(token)
-
-    def add_token(self, value: str) -> None:
-        self.position += self.measure(value)
-        if not self.tokens:  # the module only asks whether there is one
-            self.tokens.append(value)
-
-    def pop_trailing_newline(self) -> None:
-        pass  # no text is kept, and the spans are already counted
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        self.starts.append(self.position)
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self.starts.pop()
-        if node not in self.spans:
-            self.spans[node] = (start, self.position)
-
-    def record_syntactic_position(  # type: ignore[override]  # a context manager all the same
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: cst.CSTNode | None = None,
-        end_node: cst.CSTNode | None = None,
-    ) -> _Syntactic:
-        return _Syntactic(self, node, start_node, end_node)
-
-
-class _Syntactic:
-    """The span of a node without its parentheses, set once its tokens are counted."""
-
-    __slots__ = ("end_node", "node", "start", "start_node", "state")
-
-    def __init__(
-        self,
-        state: _SpanState,
-        node: cst.CSTNode,
-        start_node: cst.CSTNode | None,
-        end_node: cst.CSTNode | None,
-    ) -> None:
-        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
-        self.start = state.position
-
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *_: object) -> None:
-        spans = self.state.spans
-        start = spans[self.start_node][0] if self.start_node is not None else self.start
-        end = spans[self.end_node][1] if self.end_node is not None else self.state.position
-        spans[self.node] = (start, end)
-
-
-def positions(
-    module: cst.Module, ascii_only: bool, start: int = 0, spans: Spans | None = None
-) -> Spans:
-    """The byte span ``(start, end)`` of every node (``spans``, filled in): what
-    ``ByteSpanPositionProvider`` gives, from one counting pass over the tree (for ASCII
-    sources without encoding tokens to count their bytes). ``start`` is the offset of
-    ``module`` in the file."""
-    found: Spans = {} if spans is None else spans
-    module._codegen(_SpanState(module, found, ascii_only, start))
-    return found
-
-
-def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
-    """Python's own parser places syntax errors better than libcst's; prefer its position."""
-    try:
-        compile(source, "<source>", "exec", dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to say
+            return ast.parse(source)
     except SyntaxError as error:
-        if error.lineno is not None:
-            return ParseError(f"syntax error: {error.msg}", error.lineno, error.offset or 1)
-    except (ValueError, UnicodeDecodeError):
+        raise _syntax_error(source, error) from None
+    except ValueError as error:  # null bytes, on some versions
+        raise _syntax_error(source, SyntaxError(str(error))) from None
+
+
+def _syntax_error(source: bytes, error: SyntaxError) -> ParseError:
+    """Where the file does not parse. A file that only a newer Python parses says so."""
+    message = f"syntax error: {error.msg}"
+    null = source.find(b"\x00")
+    if null >= 0 and not error.lineno:
+        line = source.count(b"\n", 0, null) + 1
+        return ParseError(message, line, null - source.rfind(b"\n", 0, null))
+    try:
+        import libcst
+
+        libcst.parse_module(source)
+    except Exception:  # the file is wrong for every Python
         pass
-    return ParseError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)
+    else:
+        version = ".".join(map(str, sys.version_info[:2]))
+        message += f" (valid in a newer Python; run rtlint with it: this is {version})"
+    return ParseError(message, error.lineno or 1, error.offset or 1)
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
+_KEYWORDS = rb"(?:async(?:\s|\\)+)?(?:def|class)(?:\s|\\)+"
+
+
+class _Offsets:
+    """Byte offsets in the file of the (line, UTF-8 column) positions :mod:`ast` gives."""
+
+    def __init__(self, source: bytes, lines: LineIndex) -> None:
+        if b"\r" in source:  # the tokenizer ends lines at a lone CR too
+            self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(source))]
+        else:
+            self.starts = lines.starts
+        self.shift = bom_length(source)
+        self.encoding: str | None = None
+        if not source.isascii() and any(_CODING.match(x) for x in source.split(b"\n", 2)[:2]):
+            encoding = tokenize.detect_encoding(BytesIO(source).readline)[0]
+            if codecs.lookup(encoding).name != "utf-8":
+                self.encoding = encoding
+                self.source = source
+
+    def __call__(self, line: int, column: int) -> int:
+        start = self.starts[line - 1] if line <= len(self.starts) else self.starts[-1]
+        if self.encoding is not None:  # the column counts UTF-8 bytes of the decoded line
+            end = self.starts[line] if line < len(self.starts) else len(self.source)
+            text = self.source[start:end].decode(self.encoding, errors="replace")
+            chars = text.encode("utf-8")[:column].decode("utf-8", errors="ignore")
+            return start + len(chars.encode(self.encoding, errors="replace"))
+        return start + column + (self.shift if line == 1 else 0)
 
 
 class _Lowerer:
-    def __init__(
-        self,
-        path: str,
-        source: bytes,
-        positions: Spans,
-        shift: int,
-    ) -> None:
+    def __init__(self, path: str, source: bytes) -> None:
         self.path = path
         self.source = source
         self.lines = LineIndex(source)
-        self.positions = positions
-        self.shift = shift
+        self.offset = _Offsets(source, self.lines)
         self.functions: list[ir.Function] = []
         self.strings: set[str] = set()
         self.lambdas: dict[int, int] = {}
@@ -238,37 +127,51 @@ class _Lowerer:
 
     # -- positions
 
-    def span(self, node: cst.CSTNode) -> ir.Span:
-        start, end = self.positions[node]
-        return self.lines.span(start + self.shift, end + self.shift)
+    def span(self, node: ast.AST) -> ir.Span:
+        start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        return self.lines.span(start, end)
+
+    def between(self, first: ast.AST, last: ast.AST) -> ir.Span:
+        """From the start of ``first`` to the end of ``last``."""
+        start = self.offset(first.lineno, first.col_offset)  # type: ignore[attr-defined]
+        end = self.offset(last.end_lineno, last.end_col_offset)  # type: ignore[attr-defined]
+        return self.lines.span(start, end)
+
+    def name_span(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> ir.Span:
+        """Where the name of a ``def`` or ``class`` is (:mod:`ast` does not say)."""
+        start = self.offset(node.lineno, node.col_offset)
+        name = node.name.encode()
+        found = re.compile(_KEYWORDS + re.escape(name)).match(self.source, start)
+        at = found.end() - len(name) if found else start
+        return self.lines.span(at, at + len(name) if found else start)
 
     # -- functions
 
-    def module(self, body: Sequence[cst.BaseStatement]) -> ir.Module:
+    def module(self, tree: ast.Module) -> ir.Module:
         whole = self.lines.span(0, len(self.source))
         top = ir.Function(0, "<module>", "module", (), [], whole, whole)
         self.functions.append(top)
         self.fn_stack.append(0)
         self.class_stack.append(None)
-        top.body = self.block(body)
+        top.body = self.block(tree.body)
         return ir.Module(self.path, "python", self.source, self.functions, frozenset(self.strings))
 
     def new_function(
         self,
-        node: cst.CSTNode,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
         name: str,
         kind: ir.FunctionKind,
-        params: cst.Parameters,
-        name_node: cst.CSTNode,
+        name_span: ir.Span,
         is_async: bool = False,
     ) -> ir.Function:
-        names = [p.name.value for p in (*params.posonly_params, *params.params)]
-        if isinstance(params.star_arg, cst.Param):
-            names.append(params.star_arg.name.value)
-        names += [p.name.value for p in params.kwonly_params]
-        if params.star_kwarg is not None:
-            names.append(params.star_kwarg.name.value)
-        class_name = self.class_stack[-1]
+        params = node.args
+        names = [p.arg for p in (*params.posonlyargs, *params.args)]
+        if params.vararg is not None:
+            names.append(params.vararg.arg)
+        names += [p.arg for p in params.kwonlyargs]
+        if params.kwarg is not None:
+            names.append(params.kwarg.arg)
         fn = ir.Function(
             index=len(self.functions),
             name=name,
@@ -276,20 +179,19 @@ class _Lowerer:
             params=tuple(names),
             body=[],
             span=self.span(node),
-            name_span=self.span(name_node),
+            name_span=name_span,
             parent=self.fn_stack[-1],
-            class_name=class_name,
+            class_name=self.class_stack[-1],
             private=is_private(name),
             is_async=is_async,
         )
         self.functions.append(fn)
         return fn
 
-    def function_def(self, node: cst.FunctionDef) -> ir.Effect:
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ir.Effect:
         kind: ir.FunctionKind = "method" if self.class_stack[-1] is not None else "function"
-        fn = self.new_function(
-            node, node.name.value, kind, node.params, node.name, node.asynchronous is not None
-        )
+        is_async = isinstance(node, ast.AsyncFunctionDef)
+        fn = self.new_function(node, node.name, kind, self.name_span(node), is_async)
         self.fn_stack.append(fn.index)
         self.class_stack.append(None)
         fn.body = self.block(node.body)
@@ -297,11 +199,11 @@ class _Lowerer:
         self.fn_stack.pop()
         return ir.Closure(fn.index, fn.span)
 
-    def lambda_(self, node: cst.Lambda, name: str = "") -> int:
+    def lambda_(self, node: ast.Lambda) -> int:
         known = self.lambdas.get(id(node))
         if known is not None:
             return known
-        fn = self.new_function(node, name, "lambda", node.params, node)
+        fn = self.new_function(node, "", "lambda", self.span(node))
         self.lambdas[id(node)] = fn.index
         self.fn_stack.append(fn.index)
         self.class_stack.append(None)
@@ -310,127 +212,136 @@ class _Lowerer:
         self.fn_stack.pop()
         return fn.index
 
-    def class_def(self, node: cst.ClassDef, out: list[ir.Stmt]) -> None:
+    def class_def(self, node: ast.ClassDef, out: list[ir.Stmt]) -> None:
         """Lower the methods; class attributes become ``Class.name = value`` in ``out``."""
-        self.class_stack.append(node.name.value)
-        for stmt in _body(node.body):
-            if isinstance(stmt, cst.FunctionDef):
+        self.class_stack.append(node.name)
+        for stmt in node.body:
+            if isinstance(stmt, _FUNCTIONS):
                 self.function_def(stmt)
-            elif isinstance(stmt, cst.ClassDef):
+            elif isinstance(stmt, ast.ClassDef):
                 self.class_def(stmt, out)
-            elif isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    self.class_attribute(node.name.value, small, out)
+            elif isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                if names:
+                    span = self.span(stmt)
+                    value = self.value(stmt.value)
+                    assigns: list[ir.Effect] = [
+                        ir.Assign((node.name, n), value, span) for n in names
+                    ]
+                    out.append(ir.Effects(assigns, span))
         self.class_stack.pop()
-
-    def class_attribute(self, cls: str, node: cst.BaseSmallStatement, out: list[ir.Stmt]) -> None:
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            targets = [node.target]
-        value = getattr(node, "value", None)
-        names = [t.value for t in targets if isinstance(t, cst.Name)]
-        if names and isinstance(value, cst.BaseExpression):
-            span = self.span(node)
-            lowered = self.value(value)
-            out.append(ir.Effects([ir.Assign((cls, n), lowered, span) for n in names], span))
 
     # -- statements
 
-    def block(self, body: cst.BaseSuite | Sequence[cst.BaseStatement]) -> list[ir.Stmt]:
-        stmts = _body(body) if isinstance(body, cst.BaseSuite) else body
+    def block(self, body: Sequence[ast.stmt]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
-        for stmt in stmts:
+        for stmt in body:
             self.statement(stmt, out)
         return out
 
-    def statement(self, node: cst.BaseStatement, out: list[ir.Stmt]) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.small(small, out)
-        elif isinstance(node, cst.If):
+    def statement(self, node: ast.stmt, out: list[ir.Stmt]) -> None:
+        kind = type(node)
+        if kind is ast.Expr:
+            out.append(self.expression_statement(node.value, self.span(node)))  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Assign):
+            span = self.span(node)
+            effects = self.effects(node.value)
+            value = self.value(node.value)
+            for target in node.targets:
+                path = _path(target)
+                if path is not None:
+                    effects.append(ir.Assign(path, value, span))
+                else:
+                    effects += self.effects(target)
+            out.append(ir.Effects(effects, span))
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                span = self.span(node)
+                effects = self.effects(node.value)
+                path = _path(node.target)
+                if path is not None:
+                    effects.append(ir.Assign(path, self.value(node.value), span))
+                out.append(ir.Effects(effects, span))
+        elif isinstance(node, ast.AugAssign):
+            span = self.span(node)
+            effects = self.effects(node.value)
+            path = _path(node.target)
+            if path is not None:
+                effects.append(ir.Assign(path, ir.VOther(span), span))
+            out.append(ir.Effects(effects, span))
+        elif isinstance(node, ast.Return):
+            span = self.span(node)
+            out.append(self.returning(node.value, span) if node.value else ir.Return(span))
+        elif isinstance(node, ast.If):
             out.append(self.if_(node))
-        elif isinstance(node, cst.While):
+        elif isinstance(node, _FUNCTIONS):
+            out.append(ir.Effects([self.function_def(node)], self.span(node)))
+        elif isinstance(node, ast.ClassDef):
+            self.class_def(node, out)
+        elif isinstance(node, ast.Raise):
+            effects = self.effects(node.exc) if node.exc is not None else []
+            out.append(ir.Raise(self.span(node), effects))
+        elif isinstance(node, ast.Assert):
+            span = self.span(node)
+            cond, prelude = self.cond(node.test), self.effects(node.test)
+            out.append(ir.If(cond, [], [ir.Raise(span)], span, prelude=prelude))
+        elif isinstance(node, ast.Break):
+            out.append(ir.Break(self.span(node)))
+        elif isinstance(node, ast.Continue):
+            out.append(ir.Continue(self.span(node)))
+        else:
+            self.compound(node, out)
+
+    def compound(self, node: ast.stmt, out: list[ir.Stmt]) -> None:
+        """Loops, ``try``, ``with`` and ``match``."""
+        if isinstance(node, ast.While):
             prelude = self.effects(node.test)
-            out.append(
-                ir.Loop(
-                    self.cond(node.test),
-                    self.block(node.body),
-                    self.span(node),
-                    orelse=self.block(node.orelse.body) if node.orelse else [],
-                    prelude=prelude,
-                    update=prelude,
-                )
-            )
-        elif isinstance(node, cst.For):
+            body = self.block(node.body)
+            orelse = self.block(node.orelse)
+            loop = ir.Loop(self.cond(node.test), body, self.span(node), orelse, prelude=prelude)
+            loop.update = prelude
+            out.append(loop)
+        elif isinstance(node, ast.For | ast.AsyncFor):
             prelude = self.effects(node.iter)
             target = _path(node.target)
             body = self.block(node.body)
             if target is not None:
-                body.insert(
-                    0,
-                    ir.Effects(
-                        [
-                            ir.Assign(
-                                target, ir.VOther(self.span(node.target)), self.span(node.target)
-                            )
-                        ],
-                        self.span(node.target),
-                    ),
-                )
-            out.append(
-                ir.Loop(
-                    None,
-                    body,
-                    self.span(node),
-                    orelse=self.block(node.orelse.body) if node.orelse else [],
-                    prelude=prelude,
-                )
-            )
-        elif isinstance(node, cst.Try | cst.TryStar):
+                at = self.span(node.target)
+                body.insert(0, ir.Effects([ir.Assign(target, ir.VOther(at), at)], at))
+            orelse = self.block(node.orelse)
+            out.append(ir.Loop(None, body, self.span(node), orelse, prelude=prelude))
+        elif isinstance(node, _TRY):
             out.append(
                 ir.Try(
                     self.block(node.body),
                     [self.block(h.body) for h in node.handlers],
-                    self.block(node.orelse.body) if node.orelse else [],
-                    self.block(node.finalbody.body) if node.finalbody else [],
+                    self.block(node.orelse),
+                    self.block(node.finalbody),
                     self.span(node),
                 )
             )
-        elif isinstance(node, cst.With):
+        elif isinstance(node, ast.With | ast.AsyncWith):
             effects: list[ir.Effect] = []
             for item in node.items:
-                effects += self.effects(item.item)
-                if item.asname is not None:
-                    target = _path(item.asname.name)
+                effects += self.effects(item.context_expr)
+                if item.optional_vars is not None:
+                    target = _path(item.optional_vars)
                     if target is not None:
-                        effects.append(ir.Assign(target, self.value(item.item), self.span(item)))
+                        at = self.between(item.context_expr, item.optional_vars)
+                        effects.append(ir.Assign(target, self.value(item.context_expr), at))
             if effects:
                 out.append(ir.Effects(effects, self.span(node)))
             out.extend(self.block(node.body))
-        elif isinstance(node, cst.FunctionDef):
-            out.append(ir.Effects([self.function_def(node)], self.span(node)))
-        elif isinstance(node, cst.ClassDef):
-            self.class_def(node, out)
-        elif isinstance(node, cst.Match):
+        elif isinstance(node, ast.Match):
             out.append(self.match(node))
 
-    def if_(self, node: cst.If) -> ir.If:
-        orelse: list[ir.Stmt] = []
-        if isinstance(node.orelse, cst.If):
-            orelse = [self.if_(node.orelse)]
-        elif isinstance(node.orelse, cst.Else):
-            orelse = self.block(node.orelse.body)
-        return ir.If(
-            self.cond(node.test),
-            self.block(node.body),
-            orelse,
-            self.span(node),
-            prelude=self.effects(node.test),
-        )
+    def if_(self, node: ast.If) -> ir.If:
+        orelse = self.block(node.orelse)  # first: functions are numbered in this order
+        cond, body = self.cond(node.test), self.block(node.body)
+        return ir.If(cond, body, orelse, self.span(node), prelude=self.effects(node.test))
 
-    def match(self, node: cst.Match) -> ir.Switch:
+    def match(self, node: ast.Match) -> ir.Switch:
         subject = self.value(node.subject)
         cases: list[ir.Case] = []
         for case in node.cases:
@@ -438,106 +349,62 @@ class _Lowerer:
             if case.guard is not None:
                 guard = self.cond(case.guard)
                 test = guard if test is None else ir.CAnd(test, guard)
-            cases.append(ir.Case(test, self.block(case.body), self.span(case)))
+            cases.append(ir.Case(test, self.block(case.body), self.case_span(case)))
         return ir.Switch(cases, False, self.span(node), prelude=self.effects(node.subject))
 
-    def pattern(self, subject: ir.Value, pattern: cst.MatchPattern) -> ir.Cond | None:
+    def case_span(self, case: ast.match_case) -> ir.Span:
+        """From ``case`` to the end of its body (:mod:`ast` gives cases no position)."""
+        start = self.offset(case.pattern.lineno, case.pattern.col_offset)
+        keyword = self.source.rfind(b"case", 0, start)
+        end = self.span(case.body[-1]).end_byte
+        return self.lines.span(keyword if keyword >= 0 else start, end)
+
+    def pattern(self, subject: ir.Value, pattern: ast.pattern) -> ir.Cond | None:
         """The condition a ``case`` pattern tests; None for an irrefutable pattern."""
-        if isinstance(pattern, cst.MatchAs) and pattern.pattern is None:
-            return None
-        if isinstance(pattern, cst.MatchAs) and pattern.pattern is not None:
-            return self.pattern(subject, pattern.pattern)
-        if isinstance(pattern, cst.MatchValue):
+        if isinstance(pattern, ast.MatchAs):
+            return None if pattern.pattern is None else self.pattern(subject, pattern.pattern)
+        if isinstance(pattern, ast.MatchValue):
             return ir.CCompare(subject, "==", self.value(pattern.value))
-        if isinstance(pattern, cst.MatchSingleton):
-            return ir.CCompare(subject, "is", self.value(pattern.value))
-        if isinstance(pattern, cst.MatchOr):
-            conds = [self.pattern(subject, p.pattern) for p in pattern.patterns]
-            if any(c is None for c in conds):
-                return None
-            result = cast("ir.Cond", conds[0])
-            for c in conds[1:]:
-                result = ir.COr(result, cast("ir.Cond", c))
+        if isinstance(pattern, ast.MatchSingleton):
+            return ir.CCompare(subject, "is", ir.VConst(pattern.value, self.span(pattern)))
+        if isinstance(pattern, ast.MatchOr):
+            conds = [self.pattern(subject, p) for p in pattern.patterns]
+            result: ir.Cond | None = None
+            for c in conds:
+                if c is None:
+                    return None
+                result = c if result is None else ir.COr(result, c)
             return result
-        if isinstance(pattern, cst.MatchMapping) and isinstance(subject, ir.VName):
-            result_m: ir.Cond | None = None
-            for element in pattern.elements:
-                key = self.value(element.key)
+        if isinstance(pattern, ast.MatchMapping) and isinstance(subject, ir.VName):
+            found: ir.Cond | None = None
+            for key_node, value_pattern in zip(pattern.keys, pattern.patterns, strict=True):
+                key = self.value(key_node)
                 if not isinstance(key, ir.VStr):
                     continue
                 member = ir.VName((*subject.path, key.value), subject.span)
-                c = self.pattern(member, element.pattern)
+                c = self.pattern(member, value_pattern)
                 if c is not None:
-                    result_m = c if result_m is None else ir.CAnd(result_m, c)
-            return result_m if result_m is not None else ir.CAtom(ir.VOther(self.span(pattern)))
+                    found = c if found is None else ir.CAnd(found, c)
+            return found if found is not None else ir.CAtom(ir.VOther(self.span(pattern)))
         return ir.CAtom(ir.VOther(self.span(pattern)))
 
-    def small(self, node: cst.BaseSmallStatement, out: list[ir.Stmt]) -> None:
-        span = self.span(node)
-        if isinstance(node, cst.Expr):
-            out.append(self.expression_statement(node.value, span))
-        elif isinstance(node, cst.Assign):
-            effects = self.effects(node.value)
-            value = self.value(node.value)
-            for target in node.targets:
-                path = _path(target.target)
-                if path is not None:
-                    effects.append(ir.Assign(path, value, span))
-                else:
-                    effects += self.effects(target.target)
-            out.append(ir.Effects(effects, span))
-        elif isinstance(node, cst.AnnAssign):
-            if node.value is not None:
-                effects = self.effects(node.value)
-                path = _path(node.target)
-                if path is not None:
-                    effects.append(ir.Assign(path, self.value(node.value), span))
-                out.append(ir.Effects(effects, span))
-        elif isinstance(node, cst.AugAssign):
-            effects = self.effects(node.value)
-            path = _path(node.target)
-            if path is not None:
-                effects.append(ir.Assign(path, ir.VOther(span), span))
-            out.append(ir.Effects(effects, span))
-        elif isinstance(node, cst.Return):
-            out.append(self.returning(node.value, span) if node.value else ir.Return(span))
-        elif isinstance(node, cst.Raise):
-            effects = self.effects(node.exc) if node.exc is not None else []
-            out.append(ir.Raise(span, effects))
-        elif isinstance(node, cst.Assert):
-            out.append(
-                ir.If(
-                    self.cond(node.test),
-                    [],
-                    [ir.Raise(span)],
-                    span,
-                    prelude=self.effects(node.test),
-                )
-            )
-        elif isinstance(node, cst.Break):
-            out.append(ir.Break(span))
-        elif isinstance(node, cst.Continue):
-            out.append(ir.Continue(span))
-
-    def expression_statement(self, expr: cst.BaseExpression, span: ir.Span) -> ir.Stmt:
+    def expression_statement(self, expr: ast.expr, span: ir.Span) -> ir.Stmt:
         """An expression used as a statement; ``a and f()`` and ternaries branch."""
         return self.branching(expr, span, lambda e: ir.Effects(self.effects(e), span))
 
     def branching(
-        self,
-        expr: cst.BaseExpression,
-        span: ir.Span,
-        leaf: Callable[[cst.BaseExpression], ir.Stmt],
+        self, expr: ast.expr, span: ir.Span, leaf: Callable[[ast.expr], ir.Stmt]
     ) -> ir.Stmt:
         """Lower the control flow of ``a and b``, ``a or b``, ``x if c else y`` (also under
         ``await``) into ``If`` statements; ``leaf`` lowers what is left."""
-        inner = expr.expression if isinstance(expr, cst.Await) else expr
-        if isinstance(inner, cst.BooleanOperation):
-            then = [self.branching(inner.right, span, leaf)]
-            if isinstance(inner.operator, cst.And):
-                return ir.If(self.cond(inner.left), then, [], span, self.effects(inner.left))
-            return ir.If(self.cond(inner.left), [], then, span, self.effects(inner.left))
-        if isinstance(inner, cst.IfExp):
+        inner = expr.value if isinstance(expr, ast.Await) else expr
+        if isinstance(inner, ast.BoolOp):
+            left, right = _split(inner)
+            then = [self.branching(right, span, leaf)]
+            if isinstance(inner.op, ast.And):
+                return ir.If(self.cond(left), then, [], span, self.effects(left))
+            return ir.If(self.cond(left), [], then, span, self.effects(left))
+        if isinstance(inner, ast.IfExp):
             return ir.If(
                 self.cond(inner.test),
                 [self.branching(inner.body, span, leaf)],
@@ -547,63 +414,63 @@ class _Lowerer:
             )
         return leaf(expr)
 
-    def returning(self, value: cst.BaseExpression, span: ir.Span) -> ir.Stmt:
+    def returning(self, value: ast.expr, span: ir.Span) -> ir.Stmt:
         """``return x if c else f()``: one ``Return`` per branch; ``return a or b`` returns
         ``a`` when it is true (``a and b``: when it is false)."""
-        if isinstance(value, cst.BooleanOperation):
-            left = ir.Return(span, self.value(value.left))
-            right = self.returning(value.right, span)
-            if isinstance(value.operator, cst.And):
-                return ir.If(self.cond(value.left), [right], [left], span, self.effects(value.left))
-            return ir.If(self.cond(value.left), [left], [right], span, self.effects(value.left))
+        if isinstance(value, ast.BoolOp):
+            left_node, right_node = _split(value)
+            left = ir.Return(span, self.value(left_node))
+            right = self.returning(right_node, span)
+            prelude = self.effects(left_node)
+            if isinstance(value.op, ast.And):
+                return ir.If(self.cond(left_node), [right], [left], span, prelude)
+            return ir.If(self.cond(left_node), [left], [right], span, prelude)
         return self.branching(
             value, span, lambda e: ir.Return(span, self.value(e), self.effects(e))
         )
 
     # -- expressions: effects
 
-    def effects(self, expr: cst.CSTNode) -> list[ir.Effect]:
+    def effects(self, expr: ast.AST) -> list[ir.Effect]:
         """Every call, await and closure in ``expr``, in evaluation order."""
         out: list[ir.Effect] = []
         self._collect(expr, out, awaited=False)
         return out
 
-    def _collect(self, node: cst.CSTNode, out: list[ir.Effect], awaited: bool) -> None:
-        kind = type(node)  # libcst's node classes are final: the type says what isinstance says
-        if kind is cst.Call:
+    def _collect(self, node: ast.AST, out: list[ir.Effect], awaited: bool) -> None:
+        kind = type(node)
+        if kind is ast.Call:
             for child in children(node):
                 self._collect(child, out, awaited=False)
-            call = self.value(cast("cst.Call", node))
+            call = self.value(node)  # type: ignore[arg-type]
             if isinstance(call, ir.VCall):
                 out.append(ir.Call(call, awaited))
                 self._mark_callbacks(call)
+        elif kind in _LEAVES:
             return
-        if kind not in _SPECIAL_EFFECTS:
-            for child in children(node):
-                self._collect(child, out, awaited=False)
-            return
-        if isinstance(node, cst.Lambda):
-            index = self.lambda_(node)
+        elif kind is ast.Lambda:
+            index = self.lambda_(node)  # type: ignore[arg-type]
             out.append(ir.Closure(index, self.span(node)))
-            return
-        if isinstance(node, cst.Await):
-            if isinstance(node.expression, cst.Call):
-                self._collect(node.expression, out, awaited=True)
+        elif kind is ast.Await:
+            inner: ast.expr = node.value  # type: ignore[attr-defined]
+            if type(inner) is ast.Call:
+                self._collect(inner, out, awaited=True)
             else:
-                self._collect(node.expression, out, awaited=False)
+                self._collect(inner, out, awaited=False)
                 out.append(ir.Await(self.span(node)))
-            return
-        if isinstance(node, cst.Yield):
+        elif kind is ast.Yield or kind is ast.YieldFrom:
             for child in children(node):
                 self._collect(child, out, awaited=False)
             out.append(ir.Await(self.span(node)))
-            return
-        if isinstance(node, cst.NamedExpr):
-            self._collect(node.value, out, awaited=False)
-            path = _path(node.target)
+        elif kind is ast.NamedExpr:
+            self._collect(node.value, out, awaited=False)  # type: ignore[attr-defined]
+            path = _path(node.target)  # type: ignore[attr-defined]
             if path is not None:
-                out.append(ir.Assign(path, self.value(node.value), self.span(node)))
-            return
+                value = self.value(node.value)  # type: ignore[attr-defined]
+                out.append(ir.Assign(path, value, self.span(node)))
+        else:
+            for child in children(node):
+                self._collect(child, out, awaited=False)
 
     def _mark_callbacks(self, call: ir.VCall) -> None:
         event = call.args[0].value if call.args and isinstance(call.args[0], ir.VStr) else None
@@ -615,179 +482,149 @@ class _Lowerer:
 
     # -- expressions: values
 
-    def value(self, node: cst.BaseExpression) -> ir.Value:
+    def value(self, node: ast.expr) -> ir.Value:
         span = self.span(node)
-        if isinstance(node, cst.Name):
-            if node.value in _CONSTANTS:
-                return ir.VConst(_CONSTANTS[node.value], span)
-            return ir.VName((node.value,), span)
-        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-            text = node.evaluated_value
-            if isinstance(text, str):
-                self.strings.add(text)
-                return ir.VStr(text, span)
+        kind = type(node)
+        if kind is ast.Name:
+            return ir.VName((node.id,), span)  # type: ignore[attr-defined]
+        if kind is ast.Constant:
+            constant = node.value  # type: ignore[attr-defined]
+            if isinstance(constant, str):
+                self.strings.add(constant)
+                return ir.VStr(constant, span)
+            if constant is None or isinstance(constant, bool | int | float):
+                return ir.VConst(constant, span)
             return ir.VOther(span)
-        if isinstance(node, cst.FormattedString):
-            if all(isinstance(p, cst.FormattedStringText) for p in node.parts):
-                text = "".join(cast("cst.FormattedStringText", p).value for p in node.parts)
-                self.strings.add(text)
-                return ir.VStr(text, span)
-            return ir.VOther(span)
-        if isinstance(node, cst.Integer | cst.Float):
-            return ir.VConst(node.evaluated_value, span)
-        if isinstance(node, cst.Attribute | cst.Subscript):
+        if kind is ast.Attribute or kind is ast.Subscript:
             path = _path(node)
             return ir.VName(path, span) if path is not None else ir.VOther(span)
-        if isinstance(node, cst.Call):
-            return self.call(node, span)
-        if isinstance(node, cst.Dict):
+        if kind is ast.Call:
+            return self.call(node, span)  # type: ignore[arg-type]
+        if isinstance(node, ast.JoinedStr):
+            if all(isinstance(p, ast.Constant) for p in node.values):
+                text = "".join(p.value for p in node.values)  # type: ignore[attr-defined]
+                self.strings.add(text)
+                return ir.VStr(text, span)
+            return ir.VOther(span)
+        if isinstance(node, ast.Dict):
             entries: list[tuple[str, ir.Value]] = []
             spread = False
-            for element in node.elements:
-                if not isinstance(element, cst.DictElement):
+            for key_node, value_node in zip(node.keys, node.values, strict=True):
+                if key_node is None:
                     spread = True
                     continue
-                key = self.value(element.key)
+                key = self.value(key_node)
                 if isinstance(key, ir.VStr):
-                    entries.append((key.value, self.value(element.value)))
+                    entries.append((key.value, self.value(value_node)))
             return ir.VObject(tuple(entries), spread, span)
-        if isinstance(node, cst.List | cst.Tuple | cst.Set):
-            return ir.VSeq(
-                tuple(self.value(e.value) for e in node.elements if isinstance(e, cst.Element)),
-                span,
-            )
-        if isinstance(node, cst.Await):
-            return self.value(node.expression)
-        if isinstance(node, cst.Lambda):
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            items = tuple(self.value(e) for e in node.elts if not isinstance(e, ast.Starred))
+            return ir.VSeq(items, span)
+        if isinstance(node, ast.Await):
+            return self.value(node.value)
+        if isinstance(node, ast.Lambda):
             return ir.VFunc(self.lambda_(node), span)
-        if isinstance(node, cst.BooleanOperation | cst.Comparison) or (
-            isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+        if isinstance(node, ast.BoolOp | ast.Compare) or (
+            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
         ):
             return ir.VCond(self.cond(node), span)
-        if isinstance(node, cst.NamedExpr):
+        if isinstance(node, ast.NamedExpr):
             return self.value(node.value)
-        if isinstance(node, cst.IfExp):
+        if isinstance(node, ast.IfExp):
             return ir.VChoice((self.value(node.body), self.value(node.orelse)), span)
         return ir.VOther(span)
 
-    def call(self, node: cst.Call, span: ir.Span) -> ir.Value:
+    def call(self, node: ast.Call, span: ir.Span) -> ir.Value:
         callee = _path(node.func)
         receiver: ir.Value | None = None
         if callee is None:
-            if isinstance(node.func, cst.Attribute):
-                callee = ("<expr>", node.func.attr.value)
+            if isinstance(node.func, ast.Attribute):
+                callee = ("<expr>", node.func.attr)
                 receiver = self.value(node.func.value)
             else:
                 callee = ()
-        args: list[ir.Value] = []
-        kwargs: list[tuple[str, ir.Value]] = []
-        for arg in node.args:
-            if arg.keyword is not None:
-                kwargs.append((arg.keyword.value, self.value(arg.value)))
-            elif not arg.star:
-                args.append(self.value(arg.value))
+        args = tuple(self.value(a) for a in node.args if not isinstance(a, ast.Starred))
+        kwargs = tuple((k.arg, self.value(k.value)) for k in node.keywords if k.arg is not None)
         if callee == ("dict",) and not args:
-            return ir.VObject(tuple(kwargs), any(a.star == "**" for a in node.args), span)
-        return ir.VCall(callee, tuple(args), tuple(kwargs), span, receiver)
+            spread = any(k.arg is None for k in node.keywords)
+            return ir.VObject(kwargs, spread, span)
+        return ir.VCall(callee, args, kwargs, span, receiver)
 
     # -- conditions
 
-    def cond(self, node: cst.BaseExpression) -> ir.Cond:
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-            return ir.CNot(self.cond(node.expression))
-        if isinstance(node, cst.BooleanOperation):
-            left, right = self.cond(node.left), self.cond(node.right)
-            if isinstance(node.operator, cst.And):
-                return ir.CAnd(left, right)
-            return ir.COr(left, right)
-        if isinstance(node, cst.Comparison):
+    def cond(self, node: ast.expr) -> ir.Cond:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ir.CNot(self.cond(node.operand))
+        if isinstance(node, ast.BoolOp):
+            left, right = _split(node)
+            if isinstance(node.op, ast.And):
+                return ir.CAnd(self.cond(left), self.cond(right))
+            return ir.COr(self.cond(left), self.cond(right))
+        if isinstance(node, ast.Compare):
             result: ir.Cond | None = None
             left_node = node.left
-            for target in node.comparisons:
-                op = _COMPARE_OPS.get(type(target.operator))
-                part: ir.Cond
-                if op is None:
-                    part = ir.CAtom(ir.VOther(self.span(node)))
-                else:
-                    part = ir.CCompare(self.value(left_node), op, self.value(target.comparator))
+            for op, right_node in zip(node.ops, node.comparators, strict=True):
+                part = ir.CCompare(
+                    self.value(left_node), _COMPARE_OPS[type(op)], self.value(right_node)
+                )
                 result = part if result is None else ir.CAnd(result, part)
-                left_node = target.comparator
+                left_node = right_node
             assert result is not None
             return result
-        if isinstance(node, cst.Name) and node.value in ("True", "False"):
-            return ir.CConst(node.value == "True")
-        if isinstance(node, cst.NamedExpr):
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return ir.CConst(node.value)
+        if isinstance(node, ast.NamedExpr):
             return self.cond(node.value)
         return ir.CAtom(self.value(node))
 
 
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The child nodes of ``node``, in the order of ``node.children`` as far as calls, awaits,
-    lambdas, yields and walrus targets go (that order is the order of effects), without the
-    cost of ``children``, which rebuilds the node through a visitor."""
-    if isinstance(node, cst.IfExp):  # the only node whose fields are not in source order
-        return [node.body, node.test, node.orelse]
-    out: list[cst.CSTNode] = []
-    for name in _node_fields(type(node)):
-        value: object = getattr(node, name)
-        kind: type = type(value)
-        if isinstance(value, tuple | list):
-            items: tuple[object, ...] | list[object] = value
-            out += [cast("cst.CSTNode", v) for v in items if _may_have_effects(type(v))]
-        elif _may_have_effects(kind):
-            out.append(cast("cst.CSTNode", value))
-    return out
+def _split(node: ast.BoolOp) -> tuple[ast.expr, ast.expr]:
+    """``a and b and c`` as ``(a and b)`` and ``c``: a chain is nested to the left."""
+    *rest, right = node.values
+    if len(rest) == 1:
+        return rest[0], right
+    left = ast.BoolOp(node.op, rest)
+    first, last = rest[0], rest[-1]
+    left.lineno, left.col_offset = first.lineno, first.col_offset
+    left.end_lineno, left.end_col_offset = last.end_lineno, last.end_col_offset
+    return left, right
 
 
-_SPECIAL_EFFECTS = frozenset({cst.Lambda, cst.Await, cst.Yield, cst.NamedExpr})
-_NO_EFFECTS = (
-    cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline,
-    cst.Comment, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
-    cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Comma, cst.Dot, cst.Colon, cst.AssignEqual,
-    cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp,
-    cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis,
-)  # fmt: skip
-"""Nodes that contain no call, await, lambda, yield or walrus: not worth descending into."""
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Load, ast.Store, ast.Del})
+"""Nodes that hold no call, await, lambda, yield or walrus."""
 
 
-_EFFECTFUL: dict[type, bool] = {}
+def children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of ``node`` in source order (the order of its effects)."""
+    kind = type(node)
+    if kind is ast.IfExp:  # written body, test, else
+        return [node.body, node.test, node.orelse]  # type: ignore[attr-defined]
+    if kind is ast.Dict:  # keys and values are kept apart
+        pairs = zip(node.keys, node.values, strict=True)  # type: ignore[attr-defined]
+        return [x for k, v in pairs for x in (k, v) if x is not None]
+    if kind is ast.Call:  # a keyword may come before a starred argument
+        parts: list[ast.AST] = [*node.args, *node.keywords]  # type: ignore[attr-defined]
+        parts.sort(key=lambda a: (a.lineno, a.col_offset))  # type: ignore[attr-defined]
+        return [node.func, *parts]  # type: ignore[attr-defined]
+    return list(ast.iter_child_nodes(node))
 
 
-def _may_have_effects(cls: type) -> bool:
-    known = _EFFECTFUL.get(cls)
-    if known is None:
-        known = _EFFECTFUL[cls] = issubclass(cls, cst.CSTNode) and not issubclass(cls, _NO_EFFECTS)
-    return known
-
-
-@functools.cache
-def _node_fields(cls: type[cst.CSTNode]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
-def _body(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
-    if isinstance(suite, cst.IndentedBlock):
-        return suite.body
-    return [cst.SimpleStatementLine(body=cast("cst.SimpleStatementSuite", suite).body)]
-
-
-def _path(node: cst.BaseExpression) -> ir.Path | None:
+def _path(node: ast.expr) -> ir.Path | None:
     """``self.a.b`` → ("self", "a", "b"); ``ev["type"]`` → ("ev", "type"); else None."""
     parts: list[str] = []
     while True:
-        if isinstance(node, cst.Name):
-            parts.append(node.value)
+        kind = type(node)
+        if kind is ast.Name:
+            parts.append(node.id)  # type: ignore[attr-defined]
             return tuple(reversed(parts))
-        if isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
-            node = node.value
+        if kind is ast.Attribute:
+            parts.append(node.attr)  # type: ignore[attr-defined]
+            node = node.value  # type: ignore[attr-defined]
             continue
-        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-            index = node.slice[0].slice
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-                key = index.value.evaluated_value
-                if isinstance(key, str):
-                    parts.append(key)
-                    node = node.value
-                    continue
+        if kind is ast.Subscript:
+            index = node.slice  # type: ignore[attr-defined]
+            if type(index) is ast.Constant and isinstance(index.value, str):
+                parts.append(index.value)
+                node = node.value  # type: ignore[attr-defined]
+                continue
         return None
