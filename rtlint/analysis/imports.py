@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,15 +29,15 @@ class Import:
     alias: str
 
 
-_PY_FROM = re.compile(
-    rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.MULTILINE
-)
-_PY_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?", re.MULTILINE)
+_PY_FROM = re.compile(rb"\n[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)")
+_PY_IMPORT = re.compile(rb"\n[ \t]*import[ \t]+([\w.]+)(?:[ \t]+as[ \t]+(\w+))?")
+"""Python imports start a line: the patterns match from the newline before it (the text is
+given one in front), as a literal first is found far faster than a line start."""
 _TS_FROM = re.compile(rb"""\bfrom[ \t]*['"]([^'"\n]+)['"]""")
 """The ``from "module"`` of an import or re-export (a literal prefix: a fast scan)."""
 _TS_CLAUSE = re.compile(rb"""(?:^|(?<=[;\n]))[ \t]*(?:import|export)[ \t]+(?:type[ \t]+)?""")
-_PY_CLASS = re.compile(rb"^([ \t]*)class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:", re.MULTILINE)
-_TS_CLASS = re.compile(rb"\bclass[ \t]+(\w+)(?:<[^>{]*>)?(?:[ \t]+extends[ \t]+([\w.]+))?")
+_PY_CLASS = re.compile(rb"class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:")
+_TS_CLASS = re.compile(rb"class[ \t]+(\w+)(?:<[^>{]*>)?(?:[ \t]+extends[ \t]+([\w.]+))?")
 _CONSTANT = re.compile(
     rb"""^([ \t]*)(?:export[ \t]+)?(?:(?:static|readonly|public|const|let|var)[ \t]+)*"""
     rb"""(\w+)[ \t]*(?::[^=\n]*)?[:=][ \t]*['"`]response\.create['"`]""",
@@ -58,7 +59,8 @@ def scan_imports(path: str, source: bytes) -> list[Import]:
     """The names a file imports, with the local names it binds them to."""
     found: list[Import] = []
     if is_python(path):
-        for match in _PY_FROM.finditer(source):
+        lines = b"\n" + source
+        for match in _PY_FROM.finditer(lines):
             module = match.group(1).decode()
             names = match.group(2).decode().strip("() \t\n").replace("\n", " ")
             for part in names.split(","):
@@ -67,7 +69,7 @@ def scan_imports(path: str, source: bytes) -> list[Import]:
                     continue
                 alias = words[2] if len(words) == 3 and words[1] == "as" else words[0]
                 found.append(Import(module, words[0], alias))
-        for match in _PY_IMPORT.finditer(source):
+        for match in _PY_IMPORT.finditer(lines):
             module = match.group(1).decode()
             alias = match.group(2).decode() if match.group(2) else module.split(".")[0]
             found.append(Import(module if match.group(2) else alias, None, alias))
@@ -113,18 +115,36 @@ def _ts_clause(clause: str, module: str) -> list[Import]:
 def scan_bases(path: str, source: bytes) -> dict[str, tuple[str, ...]]:
     """Class name → the names of its base classes (as written, dotted)."""
     bases: dict[str, tuple[str, ...]] = {}
-    if is_python(path):
-        for match in _PY_CLASS.finditer(source):
-            listed = (match.group(3) or b"").decode()
+    python = is_python(path)
+    for match in _class_keywords(source, _PY_CLASS if python else _TS_CLASS, python):
+        listed = (match.group(2) or b"").decode()
+        if python:
             names = [b.strip() for b in listed.split(",")]
-            bases[match.group(2).decode()] = tuple(
+            bases[match.group(1).decode()] = tuple(
                 n.split("[")[0] for n in names if n and "=" not in n
             )
-    else:
-        for match in _TS_CLASS.finditer(source):
-            base = match.group(2)
-            bases[match.group(1).decode()] = (base.decode(),) if base else ()
+        else:
+            bases[match.group(1).decode()] = (listed,) if listed else ()
     return bases
+
+
+def _class_keywords(
+    source: bytes, pattern: re.Pattern[bytes], python: bool
+) -> Iterator[re.Match[bytes]]:
+    """``pattern`` matched where the word ``class`` starts a statement (Python: only
+    indentation before it on its line) or a word (TypeScript). Finding the word first is
+    far faster than a regular expression that must try every line or position."""
+    at = source.find(b"class")
+    while at >= 0:
+        if python:
+            start = source.rfind(b"\n", 0, at) + 1
+            fits = not source[start:at].strip(b" \t")
+        else:
+            fits = at == 0 or not (source[at - 1 : at].isalnum() or source[at - 1] == ord("_"))
+        match = pattern.match(source, at) if fits else None
+        if match is not None:
+            yield match
+        at = source.find(b"class", at + 5)
 
 
 def scan_constants(source: bytes) -> dict[tuple[str, ...], str]:
