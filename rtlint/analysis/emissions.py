@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import copy
 import enum
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from rtlint import ir
 from rtlint.analysis.guards import AMBIENT, GuardClassifier
@@ -95,36 +97,48 @@ of a receiver, declared or constructed."""
 def walk_effects(body: list[ir.Stmt]) -> Iterator[ir.Effect]:
     """Every effect of a structured body (not of nested functions)."""
     for stmt in walk_stmts(body):
-        if isinstance(stmt, ir.Effects):
-            yield from stmt.effects
-        elif isinstance(stmt, ir.If | ir.Switch | ir.Return | ir.Raise):
-            yield from stmt.prelude
-        elif isinstance(stmt, ir.Loop):
-            yield from stmt.prelude
-            yield from stmt.update
+        kind = type(stmt)
+        if kind is ir.Effects:
+            yield from stmt.effects  # type: ignore[union-attr]
+        elif kind is ir.If or kind is ir.Switch or kind is ir.Return or kind is ir.Raise:
+            yield from stmt.prelude  # type: ignore[union-attr]
+        elif kind is ir.Loop:
+            yield from stmt.prelude  # type: ignore[union-attr]
+            yield from stmt.update  # type: ignore[union-attr]
 
 
 def walk_stmts(body: list[ir.Stmt]) -> Iterator[ir.Stmt]:
-    """Every statement of a structured body, nested ones included."""
-    for stmt in body:
+    """Every statement of a structured body, nested ones included, in source order."""
+    stack = body[::-1]
+    while stack:
+        stmt = stack.pop()
         yield stmt
-        if isinstance(stmt, ir.If):
-            yield from walk_stmts(stmt.then)
-            yield from walk_stmts(stmt.orelse)
-        elif isinstance(stmt, ir.Loop):
-            yield from walk_stmts(stmt.body)
-            yield from walk_stmts(stmt.orelse)
-        elif isinstance(stmt, ir.Try):
-            yield from walk_stmts(stmt.body)
-            for h in stmt.handlers:
-                yield from walk_stmts(h)
-            yield from walk_stmts(stmt.orelse)
-            yield from walk_stmts(stmt.finalbody)
-        elif isinstance(stmt, ir.Switch):
-            for case in stmt.cases:
-                yield from walk_stmts(case.body)
-        elif isinstance(stmt, ir.Labeled):
-            yield from walk_stmts(stmt.body)
+        nested = _NESTED.get(type(stmt))
+        if nested is not None:
+            for inner in reversed(nested(stmt)):
+                stack.extend(reversed(inner))
+
+
+_NESTED: dict[type, Callable[[Any], list[list[ir.Stmt]]]] = {
+    ir.If: lambda s: [s.then, s.orelse],
+    ir.Loop: lambda s: [s.body, s.orelse],
+    ir.Try: lambda s: [s.body, *s.handlers, s.orelse, s.finalbody],
+    ir.Switch: lambda s: [c.body for c in s.cases],
+    ir.Labeled: lambda s: [s.body],
+}
+"""The statement lists nested in a compound statement, in source order."""
+
+
+@functools.lru_cache(maxsize=16)
+def _annotations(source: bytes) -> dict[str, str]:
+    """:meth:`ModuleIndex.annotations` of a file, remembered: the indexes of the analyses,
+    their copies for summaries and the project index ask again and again."""
+    seen: dict[str, set[str]] = {}
+    for match in _ANNOTATION.finditer(source):
+        name = match.group(1).decode()
+        kind = (match.group(2) or match.group(3)).decode()
+        seen.setdefault(name, set()).add(kind)
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 
 class ModuleIndex:
@@ -140,7 +154,7 @@ class ModuleIndex:
         """(function, parameter) assumed to hold a ``response.create`` event."""
         self._param_memo: dict[tuple[int, str], str | None] = {}
         self._predicate_memo: dict[int, Guard | None] = {}
-        self._annotations: dict[str, str] | None = None
+        self._classified: dict[int, CallInfo] = {}
         self.functions = module.functions
         self.envs: list[dict[ir.Path, list[ir.Value]]] = []
         self.returns: list[list[ir.Value]] = []
@@ -234,6 +248,7 @@ class ModuleIndex:
         """A copy that treats parameter ``param`` of function ``index`` as a create event."""
         other = copy.copy(self)
         other.assumed = (index, param)
+        other._classified = {}
         other._builder_memo = {}
         other._dispatch_memo = {}
         return other
@@ -288,14 +303,7 @@ class ModuleIndex:
 
     def annotations(self) -> dict[str, str]:
         """Declared types by name, where one name has one type in the file."""
-        if self._annotations is None:
-            seen: dict[str, set[str]] = {}
-            for match in _ANNOTATION.finditer(self.module.source):
-                name = match.group(1).decode()
-                kind = (match.group(2) or match.group(3)).decode()
-                seen.setdefault(name, set()).add(kind)
-            self._annotations = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
-        return self._annotations
+        return _annotations(self.module.source)
 
     def predicate(self, call: ir.VCall, fn: ir.Function) -> Guard | None:
         """A predicate whose *body* reads the active state: idle (True means no response
@@ -585,7 +593,14 @@ class ModuleIndex:
     # -- calls
 
     def classify(self, call: ir.VCall, fn: ir.Function) -> CallInfo:
-        """What a call means for the active-response state."""
+        """What a call means for the active-response state (asked once per call: the
+        analyses and the lifecycle model ask for the same calls)."""
+        known = self._classified.get(id(call))
+        if known is None:
+            known = self._classified[id(call)] = self._classify(call, fn)
+        return known
+
+    def _classify(self, call: ir.VCall, fn: ir.Function) -> CallInfo:
         callee = call.callee
         last = norm(callee[-1]) if callee else ""
         if self.responses_api:

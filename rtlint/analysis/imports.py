@@ -180,7 +180,13 @@ def _container(source: bytes, before: int, indent: int) -> str | None:
 def absolute(path: Path) -> Path:
     """``path`` absolute and normalized (``..`` removed) without a system call per part
     (``Path.resolve`` follows symlinks, which costs one per component)."""
-    return Path(os.path.normpath(os.path.abspath(path)))
+    return _absolute(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=65536)
+def _absolute(path: str, cwd: str) -> Path:
+    """:func:`absolute`, remembered: the index asks for the same files over and over."""
+    return Path(os.path.normpath(os.path.join(cwd, path)))
 
 
 # --------------------------------------------------------------------------- resolution

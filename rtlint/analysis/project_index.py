@@ -147,8 +147,20 @@ class _Scan:
         return _may_define_summaries(self.source)
 
     def defines_class(self, name: str) -> bool:
-        """Does the file define a class ``name`` (a search for it, not a scan of all)?"""
-        return any(before.endswith(b"class") for before, _ in _occurrences(self.source, name))
+        """Does the file define a class ``name`` (a word after ``class`` and a space)?"""
+        return name.encode() in self._class_names
+
+    @cached_property
+    def _class_names(self) -> frozenset[bytes]:
+        source = self.source
+        found = set()
+        at = source.find(b"class")
+        while at >= 0:
+            match = _AFTER_CLASS.match(source, at + 5)
+            if match is not None:
+                found.add(match.group(1))
+            at = source.find(b"class", at + 5)
+        return frozenset(found)
 
     @cached_property
     def _definition_starts(self) -> list[tuple[int, str]]:
@@ -189,7 +201,14 @@ class _Scan:
 
     @cached_property
     def _abstract(self) -> frozenset[str]:
-        return frozenset((a or b).decode() for a, b in _ABSTRACT.findall(self.source))
+        source = self.source
+        if b"abstract" not in source:
+            return frozenset()
+        found = {m.group(1) for m in _ABSTRACT_METHOD.finditer(source)}
+        for match in _ABSTRACT_MEMBER.finditer(source):
+            if not _word_byte(source, match.start() - 1) or source[match.start() - 1] in b"#$":
+                found.add(match.group(1))  # ``abstract`` as a word of its own
+        return frozenset(name.decode() for name in found)
 
     def abstract_methods(self) -> frozenset[str]:
         """Methods declared abstract (``@abstractmethod``, ``abstract name(``)."""
@@ -497,6 +516,11 @@ def _may_define_summaries(source: bytes) -> bool:
 _SENDS = re.compile(rb"\.(?:send|publish|enqueue)\w*\s*\(", re.IGNORECASE)
 
 
+_BLANK = rb"[ \t\r\x0b\x0c]"
+"""Space within a line (what ``bytes.strip`` removes there)."""
+_AFTER_CLASS = re.compile(_BLANK + rb"+([\w#$]+)")
+
+
 def _used_as_type(source: bytes, name: str) -> bool:
     """Does the file construct or declare objects of class ``name`` (``Name(``, ``new Name``,
     ``: Name``)? Only then do its methods matter as a receiver's."""
@@ -566,10 +590,9 @@ _DEFINITION = re.compile(
 )
 _TESTED = re.compile(rb"(?:\bif|\bwhile|\bnot|\band|\bor|&&|\|\||!|\breturn)$")
 """What comes right before a call in a test (``if self.ready():``)."""
-_ABSTRACT = re.compile(
-    rb"@abstractmethod\s+(?:async[ \t]+)?def[ \t]+(\w+)"
-    rb"|\babstract[ \t]+(?:async[ \t]+)?(#?\w+)[ \t]*[(<]"
-)
+_ABSTRACT_METHOD = re.compile(rb"@abstractmethod\s+(?:async[ \t]+)?def[ \t]+(\w+)")
+_ABSTRACT_MEMBER = re.compile(rb"abstract[ \t]+(?:async[ \t]+)?(#?\w+)[ \t]*[(<]")
+"""Patterns that start with a literal: found far faster than after a word boundary."""
 _SELF_CALL = re.compile(rb"(?:self|this)\.(#?\w++)\s*+\(")
 
 

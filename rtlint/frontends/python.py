@@ -119,6 +119,8 @@ class _Lowerer:
         self.source = source
         self.lines = LineIndex(source)
         self.offset = _Offsets(source, self.lines)
+        self.plain = source.isascii() and b"\r" not in source
+        """ASCII with newlines only: a column counts bytes and characters alike."""
         self.functions: list[ir.Function] = []
         self.strings: set[str] = set()
         self.lambdas: dict[int, int] = {}
@@ -128,9 +130,13 @@ class _Lowerer:
     # -- positions
 
     def span(self, node: ast.AST) -> ir.Span:
-        start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end = self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
-        return self.lines.span(start, end)
+        line, column = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        end_line, end_column = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+        if self.plain:  # lines and columns are the parser's own: no search, no decoding
+            starts = self.offset.starts
+            start, end = starts[line - 1] + column, starts[end_line - 1] + end_column
+            return ir.Span(start, end, line, column + 1, end_line, end_column + 1)
+        return self.lines.span(self.offset(line, column), self.offset(end_line, end_column))
 
     def between(self, first: ast.AST, last: ast.AST) -> ir.Span:
         """From the start of ``first`` to the end of ``last``."""
