@@ -106,12 +106,16 @@ def check_source(
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while one file is analysed. Syntax trees and the
     IR are acyclic (reference counts free them), and collections that walk their many
-    objects made the cost per line grow with the size of the file."""
+    objects made the cost per line grow with the size of the file. The walks of the file's
+    bodies that the analyses remembered are dropped after it."""
+    from rtlint.analysis.emissions import forget_walks
+
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        forget_walks()  # the file's bodies can go
         if enabled:
             gc.enable()
 

@@ -96,27 +96,54 @@ of a receiver, declared or constructed."""
 
 def walk_effects(body: list[ir.Stmt]) -> Iterator[ir.Effect]:
     """Every effect of a structured body (not of nested functions)."""
-    for stmt in walk_stmts(body):
-        kind = type(stmt)
-        if kind is ir.Effects:
-            yield from stmt.effects  # type: ignore[union-attr]
-        elif kind is ir.If or kind is ir.Switch or kind is ir.Return or kind is ir.Raise:
-            yield from stmt.prelude  # type: ignore[union-attr]
-        elif kind is ir.Loop:
-            yield from stmt.prelude  # type: ignore[union-attr]
-            yield from stmt.update  # type: ignore[union-attr]
+    return iter(_walked(body)[2])
 
 
 def walk_stmts(body: list[ir.Stmt]) -> Iterator[ir.Stmt]:
     """Every statement of a structured body, nested ones included, in source order."""
+    return iter(_walked(body)[1])
+
+
+_WALKS: dict[int, tuple[list[ir.Stmt], list[ir.Stmt], list[ir.Effect]]] = {}
+"""Bodies walked, by identity: the analyses walk each function's body many times. The
+body is kept with its walk, so an identity is never confused with a later body's."""
+
+
+def forget_walks() -> None:
+    """Drop the remembered walks (after a file: its bodies are not walked again)."""
+    _WALKS.clear()
+
+
+def _walked(body: list[ir.Stmt]) -> tuple[list[ir.Stmt], list[ir.Stmt], list[ir.Effect]]:
+    known = _WALKS.get(id(body))
+    if known is not None and known[0] is body:
+        return known
+    stmts: list[ir.Stmt] = []
     stack = body[::-1]
     while stack:
         stmt = stack.pop()
-        yield stmt
+        stmts.append(stmt)
         nested = _NESTED.get(type(stmt))
         if nested is not None:
             for inner in reversed(nested(stmt)):
                 stack.extend(reversed(inner))
+    effects: list[ir.Effect] = []
+    for stmt in stmts:
+        kind = type(stmt)
+        if kind is ir.Effects:
+            effects += stmt.effects  # type: ignore[union-attr]
+        elif kind is ir.If or kind is ir.Switch or kind is ir.Return or kind is ir.Raise:
+            effects += stmt.prelude  # type: ignore[union-attr]
+        elif kind is ir.Loop:
+            effects += stmt.prelude  # type: ignore[union-attr]
+            effects += stmt.update  # type: ignore[union-attr]
+    if len(_WALKS) >= _MAX_WALKS:  # a caller that never forgets still has a bound
+        _WALKS.clear()
+    walked = _WALKS[id(body)] = (body, stmts, effects)
+    return walked
+
+
+_MAX_WALKS = 100_000
 
 
 _NESTED: dict[type, Callable[[Any], list[list[ir.Stmt]]]] = {

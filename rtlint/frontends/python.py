@@ -8,12 +8,13 @@ with libcst on its own (:mod:`rtlint.fixes.python_edits`).
 from __future__ import annotations
 
 import ast
+import bisect
 import codecs
 import re
 import sys
 import tokenize
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from io import BytesIO
 
 from rtlint import ir
@@ -84,7 +85,7 @@ def _syntax_error(source: bytes, error: SyntaxError) -> ParseError:
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 _LINE_BREAK = re.compile(rb"\r\n?|\n")
-_KEYWORDS = rb"(?:async(?:\s|\\)+)?(?:def|class)(?:\s|\\)+"
+_KEYWORDS = re.compile(rb"(?:async(?:\s|\\)+)?(?:def|class)(?:\s|\\)+")
 
 
 class _Offsets:
@@ -113,14 +114,35 @@ class _Offsets:
         return start + column + (self.shift if line == 1 else 0)
 
 
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _plain_lines(source: bytes, offset: _Offsets) -> Container[int]:
+    """The lines of ``source`` without a byte outside ASCII (all of them, usually)."""
+    if offset.encoding is not None or (b"\r" in source and _LONE_CR.search(source)):
+        return ()
+    if source.isascii():
+        return _Everything()
+    starts = offset.starts
+    wide = {bisect.bisect_right(starts, m.start()) for m in _NON_ASCII.finditer(source)}
+    return frozenset(range(1, len(starts) + 1)) - wide
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_NON_ASCII = re.compile(rb"[\x80-\xff]+")
+
+
 class _Lowerer:
     def __init__(self, path: str, source: bytes) -> None:
         self.path = path
         self.source = source
         self.lines = LineIndex(source)
         self.offset = _Offsets(source, self.lines)
-        self.plain = source.isascii() and b"\r" not in source
-        """ASCII with newlines only: a column counts bytes and characters alike."""
+        self.plain: Container[int] = _plain_lines(source, self.offset)
+        """The lines where a column counts bytes and characters alike and the parser's line
+        numbers are the file's: their positions need no search and no decoding."""
         self.functions: list[ir.Function] = []
         self.strings: set[str] = set()
         self.lambdas: dict[int, int] = {}
@@ -132,7 +154,7 @@ class _Lowerer:
     def span(self, node: ast.AST) -> ir.Span:
         line, column = node.lineno, node.col_offset  # type: ignore[attr-defined]
         end_line, end_column = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
-        if self.plain:  # lines and columns are the parser's own: no search, no decoding
+        if line in self.plain and end_line in self.plain:
             starts = self.offset.starts
             start, end = starts[line - 1] + column, starts[end_line - 1] + end_column
             return ir.Span(start, end, line, column + 1, end_line, end_column + 1)
@@ -148,9 +170,10 @@ class _Lowerer:
         """Where the name of a ``def`` or ``class`` is (:mod:`ast` does not say)."""
         start = self.offset(node.lineno, node.col_offset)
         name = node.name.encode()
-        found = re.compile(_KEYWORDS + re.escape(name)).match(self.source, start)
-        at = found.end() - len(name) if found else start
-        return self.lines.span(at, at + len(name) if found else start)
+        found = _KEYWORDS.match(self.source, start)
+        if found is None or not self.source.startswith(name, found.end()):
+            return self.lines.span(start, start)
+        return self.lines.span(found.end(), found.end() + len(name))
 
     # -- functions
 
