@@ -47,11 +47,16 @@ class Scan:
         alternatives += [re.escape(e) for e in sorted(tail)]
         self._pattern = re.compile(b"(?:" + b"|".join(alternatives) + rb")(?![a-z0-9])")
         self._reach = max((len(t) for t in tokens), default=0)
+        self._gate = _common_part(self.anchors)
+        """A piece of every anchor (``respons``): a file without it has none of them, and
+        one search for it rules out most files."""
 
     def __call__(self, source: bytes) -> bool:
         if not self.anchors:
             return False
         text = fold(source)
+        if self._gate not in text:
+            return False
         reach = self._reach
         for anchor in self.anchors:
             at = text.find(anchor)
@@ -63,6 +68,19 @@ class Scan:
                     return True
                 at = text.find(anchor, at + 1)
         return False
+
+
+def _common_part(words: tuple[bytes, ...]) -> bytes:
+    """The longest piece all ``words`` contain (``b""`` when there is none)."""
+    if not words:
+        return b""
+    shortest = min(words, key=len)
+    for size in range(len(shortest), 0, -1):
+        for start in range(len(shortest) - size + 1):
+            piece = shortest[start : start + size]
+            if all(piece in w for w in words):
+                return piece
+    return b""
 
 
 class Identifiers:

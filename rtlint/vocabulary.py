@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from functools import cached_property, lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 
 
+@lru_cache(maxsize=65536)
 def norm(name: str) -> str:
-    """``_response_active`` / ``responseActive`` / ``#responseActive`` → ``responseactive``."""
+    """``_response_active`` / ``responseActive`` / ``#responseActive`` → ``responseactive``
+    (remembered: the analyses normalize the same few names over and over)."""
     return _NON_ALNUM.sub("", name.lower())
 
 
@@ -188,9 +191,12 @@ class Vocabulary:
         Entries that mention a response also match as a suffix, so a project's prefix
         (``_backend_running_responses``, ``voiceResponseActive``) is allowed.
         """
-        return name in self.active_flags or any(
-            name.endswith(flag) for flag in self.active_flags if "response" in flag
-        )
+        return name in self.active_flags or name.endswith(self._response_flags)
+
+    @cached_property
+    def _response_flags(self) -> tuple[str, ...]:
+        """The active flags that mention a response (they match as a suffix too)."""
+        return tuple(flag for flag in self.active_flags if "response" in flag)
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:

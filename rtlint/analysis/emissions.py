@@ -87,11 +87,13 @@ ASSUMED = ir.Span(-1, -1, 0, 0, 0, 0)
 """Where a parameter assumed to hold a ``response.create`` event (for summaries) was built."""
 _ASSUMED_EVENT = ir.VObject((("type", ir.VStr(CREATE, ASSUMED)),), False, ASSUMED)
 _ANNOTATION = re.compile(
-    rb"(?:\b|#)([A-Za-z_]\w*)\s*[?!]?\s*(?::\s*([A-Z][\w.]*)|(?::[^=;\n]*)?=\s*(?:await\s+)?"
-    rb"(?:new\s+)?([A-Z][\w.]*)\s*\()"
+    rb"(?:\b|#)([A-Za-z_]\w*+)\s*+[?!]?\s*(?::\s*+([A-Z][\w.]*+)|(?::[^=;\n]*)?=\s*+"
+    rb"(?:await\s+)?(?:new\s+)?([A-Z][\w.]*+)\s*\()"
 )
 """``name: Type`` or ``name = Type(...)`` (parameters, attributes, class fields): the type
-of a receiver, declared or constructed."""
+of a receiver, declared or constructed. The quantifiers are possessive (giving back a
+character could not make a match: the next part cannot start with it), which spares the
+backtracking through every word of the file."""
 
 
 def walk_effects(body: list[ir.Stmt]) -> Iterator[ir.Effect]:

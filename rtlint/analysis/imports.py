@@ -196,7 +196,8 @@ _TS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
 def resolve(importer: Path, module: str) -> Path | None:
     """The file that ``module`` (as imported in ``importer``) names, if it is on disk."""
-    return _resolve(str(importer.parent), is_python(importer.name), module)
+    text = str(importer)
+    return _resolve(os.path.dirname(text), is_python(text), module)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -222,6 +223,7 @@ def _resolve(directory: str, python: bool, module: str) -> Path | None:
 def resolve_cache_clear() -> None:
     """Forget the files found so far (a new run: files may have come or gone)."""
     _resolve.cache_clear()
+    _package_root_of.cache_clear()
 
 
 def _resolve_python(importer: Path, module: str) -> Path | None:
@@ -241,7 +243,12 @@ def _resolve_python(importer: Path, module: str) -> Path | None:
 
 def _package_root(path: Path) -> Path:
     """The directory Python would import ``path``'s top-level package from."""
-    cur = absolute(path.parent)
+    return _package_root_of(str(absolute(path.parent)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_root_of(directory: str) -> Path:
+    cur = Path(directory)
     while (cur / "__init__.py").is_file() and cur.parent != cur:
         cur = cur.parent
     return cur
