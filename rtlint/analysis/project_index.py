@@ -668,7 +668,7 @@ def plan_run(
     wanted = Identifiers(defined) if defined else None
     joining: list[int] = []
     for i, (path, source) in enumerate(others):
-        if sdk_roots(source) and sdk_methods(source):
+        if sdk_methods(source) and sdk_roots(source):  # the rarer first: a shorter list
             scan = index._scan(Path(path), source)
             if scan is not None and any(imp.module in index.sdk.by_module for imp in scan.imports):
                 joining.append(i)
