@@ -1,5 +1,5 @@
 """``python -m rtlint``: the same as the ``rtlint`` command."""
 
-from rtlint.cli import main
+from rtlint.replay import main
 
 main()

@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+from rtlint import replay
 from rtlint.analysis.project_index import unchanged
 from rtlint.engine import FileResult, Settings
 
@@ -35,8 +36,6 @@ T = TypeVar("T")
 DIRECTORY = ".rtlint_cache"
 MARKER = "# Created by rtlint.\n"
 """The first line of the ``.gitignore`` in every cache directory: what ``clean`` may delete."""
-ROOT_MARKERS = (".git", ".rtlint.toml", "rtlint.toml", "pyproject.toml")
-"""A directory holding one of these is a project root."""
 MAX_AGE_DAYS = 30
 MAX_BYTES = 256 * 2**20
 PRUNE_EVERY = 24 * 3600
@@ -46,11 +45,7 @@ PRUNE_EVERY = 24 * 3600
 def project_root(start: Path) -> Path:
     """The nearest directory from ``start`` upwards with a configuration file or ``.git``;
     ``start`` itself when there is none."""
-    start = Path(os.path.abspath(start))
-    for directory in (start, *start.parents):
-        if any(os.path.lexists(directory / marker) for marker in ROOT_MARKERS):
-            return directory
-    return start
+    return Path(replay.project_root(str(start)))
 
 
 def default_directory(start: Path) -> str:
@@ -144,7 +139,14 @@ def load_entry(directory: str, digest: str, kind: type[T]) -> T | None:
 def store(directory: str, digest: str, result: object) -> None:
     """Save ``result`` (a :class:`FileResult`, or a run's plan); a cache that cannot be
     written is simply not used."""
-    entry = _entry(directory, digest)
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    store_bytes(directory, _entry(directory, digest).relative_to(directory), data)
+
+
+def store_bytes(directory: str, name: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``name`` in the cache atomically (making the cache, with its
+    marker, first); a cache that cannot be written is simply not used."""
+    entry = Path(directory) / name
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         ignore = Path(directory) / ".gitignore"
@@ -152,7 +154,7 @@ def store(directory: str, digest: str, result: object) -> None:
             ignore.write_text(f"{MARKER}*\n", encoding="utf-8")
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data)
         os.replace(tmp, entry)
     except OSError:
         return
@@ -185,7 +187,7 @@ def prune(
     if not is_cache(root):
         return 0
     entries: list[tuple[float, int, Path]] = []
-    for path in root.glob("*/*.pickle"):
+    for path in [*root.glob("*/*.pickle"), *root.glob(f"{replay.RUNS}/*")]:
         try:
             info = path.stat()
         except OSError:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from rtlint import __version__, baseline, cache, exitcodes, timings
+from rtlint import __version__, baseline, cache, exitcodes, replay, timings
 from rtlint.clean import clean
 from rtlint.config import ConfigError, Resolver, as_toml
 from rtlint.diagnostics import Diagnostic, Safety
@@ -241,6 +241,9 @@ def check(
             if "-" in paths:
                 _fail("reading standard input needs --stdin-filename PATH")
             found = discover(paths or (".",), project.filter_for, force_exclude)
+            replay.watch(found.files)
+            replay.watch_directories(found.directories)
+            replay.snapshot()
             errors = list(found.errors)
             if not found.files and not errors and not force_exclude:
                 click.echo(
@@ -351,6 +354,7 @@ def _baselined(
             return of_directory[directory]
 
         outcome = baseline.apply(diagnostics, (r.path for r in results), baseline_for, sources)
+        replay.watch(p for p in {baseline_for(r.path) for r in results} if p is not None)
     except (baseline.BaselineError, ConfigError) as exc:
         _fail(str(exc))
     for note in baseline.notes(outcome):

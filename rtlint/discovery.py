@@ -111,6 +111,8 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(path, message) for paths that do not exist or cannot be read."""
+    directories: list[Path] = field(default_factory=list)
+    """The directories walked (whose entries decided what is checked)."""
 
 
 def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
@@ -192,6 +194,7 @@ def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -
         gitignore = _gitignore(directory)
         if gitignore is not None:
             ignores.append((directory, gitignore))
+        result.directories.append(directory)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
