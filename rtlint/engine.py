@@ -323,7 +323,8 @@ def _analyse(
     path, source, joining = item
     times = FileTimes(path)
     start = time.perf_counter()
-    view, uses = view_for(plan, path, source, settings.vocab, joining)
+    with _collector_paused():  # the files it reads are parsed and analysed too
+        view, uses = view_for(plan, path, source, settings.vocab, joining)
     times.project = time.perf_counter() - start
     if joining and view is None:
         rules = settings.rules_for(path)
