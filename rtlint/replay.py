@@ -173,9 +173,12 @@ def _replay(record: str) -> int | None:
         return None
     with contextlib.suppress(OSError):
         os.utime(record)  # recently used: pruned last
-    sys.stdout.write(out)
-    sys.stdout.flush()
-    sys.stderr.write(err)
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+        sys.stderr.write(err)
+    except BrokenPipeError:  # `rtlint check | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return int(code)
 
 
