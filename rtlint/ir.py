@@ -1,7 +1,7 @@
 """The language-neutral intermediate representation the frontends produce.
 
 A frontend (``rtlint.frontends.python`` or ``rtlint.frontends.typescript``) is the
-only code that sees libcst or tree-sitter nodes. It lowers one source file into a
+only code that sees syntax-tree nodes (``ast``, tree-sitter). It lowers one source file into a
 :class:`Module`: a flat list of :class:`Function` s (methods, nested functions,
 lambdas, arrow functions, and the module top level), each with a *structured*
 body of :data:`Stmt` s. Everything the analyses need is here and nothing else:

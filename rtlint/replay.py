@@ -51,7 +51,10 @@ Status = tuple[int, int, int, int] | None
 
 def main() -> None:
     """The ``rtlint`` command: a replay when one is valid, else the command line itself."""
-    found = _record_path(sys.argv[1:])
+    try:
+        found = _record_path(sys.argv[1:])
+    except OSError:  # no working directory, say: the command line says what is wrong
+        found = None
     if found is not None:
         code = _replay(os.path.join(*found))
         if code is not None:
