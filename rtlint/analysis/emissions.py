@@ -198,6 +198,7 @@ class ModuleIndex:
             )
         self.methods: dict[tuple[str, str], int] = {}
         self._held: dict[tuple[str, ir.Path], str | None] = {}
+        self._local_classes: frozenset[str] | None = None
         self.methods_named: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
         for fn in self.functions[1:]:
@@ -405,7 +406,9 @@ class ModuleIndex:
         if cls is None:
             return None
         if (cls, path) not in self._held:
-            local = {name for name, _ in self.methods}
+            if self._local_classes is None:
+                self._local_classes = frozenset(name for name, _ in self.methods)
+            local = self._local_classes
             held = {
                 value.callee[-1]
                 for f in self.members(cls)
