@@ -23,7 +23,7 @@ import click
 from rtlint import exitcodes, ir
 from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.dataflow import solve
-from rtlint.analysis.lifecycle import Adapter, Field, LifecyclePath, Write, shown
+from rtlint.analysis.lifecycle import Adapter, Field, LifecyclePath, Write, field_of, shown
 from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import discover
 from rtlint.engine import read_source
@@ -144,7 +144,7 @@ def _sources(fn: ir.Function, name: str, states: list[str]) -> dict[int, set[str
 
     def step(node: cfgs.Node, fact: frozenset[str], record: bool = False) -> frozenset[str]:
         for effect in node.effects:
-            if isinstance(effect, ir.Assign) and _field(effect.target) == name:
+            if isinstance(effect, ir.Assign) and field_of(effect.target) == name:
                 if record:
                     found.setdefault(effect.span.start_byte, set()).update(everything - fact)
                 members = _member(effect.value) if enum else []
@@ -164,25 +164,19 @@ def _sources(fn: ir.Function, name: str, states: list[str]) -> dict[int, set[str
     return found
 
 
-def _field(path: ir.Path) -> str | None:
-    if len(path) == 2 and path[0] in ("self", "this"):
-        return "." + path[1]
-    return path[0] if len(path) == 1 else None
-
-
 def _narrow(
     test: cfgs.Test, value: bool, name: str, states: list[str], enum: bool
 ) -> frozenset[str] | None:
     """The states ``name`` may hold when ``test`` has ``value`` (None: not about it)."""
     if isinstance(test, ir.CAtom):
         v = test.value
-        if not enum and isinstance(v, ir.VName) and _field(v.path) == name:
+        if not enum and isinstance(v, ir.VName) and field_of(v.path) == name:
             return frozenset({ACTIVE if value else IDLE})
         return None
     left, right = test.left, test.right
     if isinstance(left, ir.VStr | ir.VConst | ir.VSeq):
         left, right = right, left
-    if not isinstance(left, ir.VName) or _field(left.path) != name:
+    if not isinstance(left, ir.VName) or field_of(left.path) != name:
         return None
     holds = value != (test.op in ("!=", "is not", "not in"))
     if not enum:

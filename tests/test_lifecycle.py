@@ -246,3 +246,15 @@ def test_text_output_of_a_lifecycle_finding_points_to_the_diagram(tmp_path: Path
     result = rtlint("check", "--isolated", "--no-cache", "--preview", str(fixture), cwd=tmp_path)
     assert result.exit_code == 1
     assert f"`rtlint lifecycle {fixture}` draws the state machine" in result.stdout
+
+
+def test_a_write_to_a_part_of_a_field_is_not_a_write_of_the_field() -> None:
+    """``self._response.reason = None`` leaves ``_response`` as it was: no proof (RT003's
+    fix, the lifecycle view) may take it for a clear of the slot; a ref's content is the
+    ref's state."""
+    from rtlint.analysis.lifecycle import field_of
+
+    assert field_of(("self", "_response", "reason")) is None
+    assert field_of(("self", "_response")) == "._response"
+    assert field_of(("this", "responseActive", "current")) == ".responseActive"
+    assert field_of(("busy",)) == "busy"

@@ -154,6 +154,19 @@ def build(module: ir.Module, active: ModuleAnalysis) -> LifecycleModel:
     return _Builder(module, active.index.vocab, active).run()
 
 
+def field_of(path: ir.Path) -> str | None:
+    """The state a write to ``path`` writes: ``self._x`` → ``._x`` (a member; ``self._x.current``
+    and ``.value``, a ref's content, too), ``busy`` → ``busy`` (a variable); None for anything
+    else (``self._x.reason = None`` writes a part of ``_x``, not ``_x``)."""
+    if len(path) == 2 and path[0] in ("self", "this"):
+        return "." + path[1]
+    if len(path) == 3 and path[0] in ("self", "this") and path[2] in ("current", "value"):
+        return "." + path[1]
+    if len(path) == 1:
+        return path[0]
+    return None
+
+
 class _Builder:
     def __init__(self, module: ir.Module, vocab: Vocabulary, active: ModuleAnalysis) -> None:
         self.module = module
@@ -315,16 +328,6 @@ class _Builder:
 
     # -- writes
 
-    def field_of(self, path: ir.Path) -> str | None:
-        """``self._x`` → ``._x`` (a member); ``busy`` → ``busy`` (a variable); else None."""
-        if len(path) == 2 and path[0] in ("self", "this"):
-            return "." + path[1]
-        if len(path) == 3 and path[0] in ("self", "this") and path[2] in ("current", "value"):
-            return "." + path[1]
-        if len(path) == 1:
-            return path[0]
-        return None
-
     def classify(self, name: str, value: ir.Value) -> tuple[Action, str]:
         role = self.role_of(name)
         if isinstance(value, ir.VChoice):
@@ -370,7 +373,7 @@ class _Builder:
         self, effect: ir.Effect, fn: ir.Function, args: dict[str, ir.Value]
     ) -> Write | None:
         if isinstance(effect, ir.Assign):
-            name = self.field_of(effect.target)
+            name = field_of(effect.target)
             if name is None or name in fn.params:
                 return None
             value = effect.value
@@ -380,7 +383,7 @@ class _Builder:
             return Write(name, action, effect.span, fn.index, shown, value)
         if isinstance(effect, ir.Call) and len(effect.call.callee) >= 2:
             callee = effect.call.callee
-            name = self.field_of(callee[:-1])
+            name = field_of(callee[:-1])
             verb = callee[-1]
             if name is None or verb not in ("set", "clear") or effect.call.args:
                 return None  # `event.set()`, not `map.set(key, value)`
@@ -455,12 +458,12 @@ class _Builder:
     def falsy_on_edge(self, test: cfgs.Test, value: bool) -> str | None:
         """The field a branch proves already clear: ``if not self._x: return``."""
         if isinstance(test, ir.CAtom) and isinstance(test.value, ir.VName) and not value:
-            return self.field_of(test.value.path)
+            return field_of(test.value.path)
         if isinstance(test, ir.CCompare) and isinstance(test.right, ir.VConst):
             left = test.left
             if test.right.value is None and isinstance(left, ir.VName):
                 holds = value != (test.op in ("!=", "is not"))
-                return self.field_of(left.path) if holds else None
+                return field_of(left.path) if holds else None
         return None
 
     def bind(self, target: int, call: ir.VCall) -> dict[str, ir.Value]:
@@ -567,7 +570,7 @@ class _Builder:
                 if isinstance(v, ir.VName | ir.VCall):
                     path = v.path if isinstance(v, ir.VName) else v.callee
                     for cut in (path, path[:-1]):
-                        name = self.field_of(cut) if cut else None
+                        name = field_of(cut) if cut else None
                         if name in adapter.fields:
                             yield name
         if depth < _DEPTH:

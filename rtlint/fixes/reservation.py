@@ -35,7 +35,7 @@ from rtlint.analysis import cfg as cfgs
 from rtlint.analysis.active_state import ModuleAnalysis
 from rtlint.analysis.dataflow import Fact, solve
 from rtlint.analysis.emissions import ModuleIndex, walk_effects, walk_stmts
-from rtlint.analysis.lifecycle import Adapter, Field, Write
+from rtlint.analysis.lifecycle import Adapter, Field, Write, field_of
 from rtlint.diagnostics import Edit, Fix, Safety
 from rtlint.vocabulary import norm
 
@@ -221,16 +221,10 @@ def _writers(analysis: ModuleAnalysis, fn: ir.Function, fld: Field) -> Callable[
         if isinstance(effect, ir.Call):
             return effect.awaited or analysis.index.target(effect.call, fn) is not None
         if isinstance(effect, ir.Assign):
-            return _field(effect.target) == name
+            return field_of(effect.target) == name
         return False
 
     return changes
-
-
-def _field(path: ir.Path) -> str | None:
-    if len(path) >= 2 and path[0] in ("self", "this"):
-        return "." + path[1]
-    return path[0] if len(path) == 1 else None
 
 
 def _idle_before(
@@ -247,7 +241,7 @@ def _idle_before(
         for e in node.effects:
             if isinstance(e, ir.Call) and e.call is stop:
                 break
-            if isinstance(e, ir.Assign) and _field(e.target) == name:
+            if isinstance(e, ir.Assign) and field_of(e.target) == name:
                 fact = _IDLE if _clears(e.value) else _NONE
             elif changes(e) and not (stop is not None and _inside(e, stop)):
                 fact = _NONE
@@ -269,9 +263,9 @@ def _clears(value: ir.Value) -> bool:
 def _shows_clear(test: cfgs.Test, value: bool, name: str) -> bool:
     """``if self._x: …`` taken false, ``if self._x is None``/``== False`` taken true."""
     if isinstance(test, ir.CAtom):
-        return not value and isinstance(test.value, ir.VName) and _field(test.value.path) == name
+        return not value and isinstance(test.value, ir.VName) and field_of(test.value.path) == name
     left, right = test.left, test.right
-    if not (isinstance(left, ir.VName) and _field(left.path) == name):
+    if not (isinstance(left, ir.VName) and field_of(left.path) == name):
         return False
     if not (isinstance(right, ir.VConst) and not right.value):
         return False
