@@ -147,3 +147,34 @@ def test_a_misspelled_listener_and_switch_case_are_renamed_safely() -> None:
         fixed = _applied(fixed, fix)
     assert '"response.output_audio_transcript.delta"' in fixed
     assert 'case "response.output_text.delta":' in fixed
+
+
+MATCH = """
+import json
+
+
+class Adapter:
+    async def request_response(self):
+        await self.ws.send(json.dumps({"type": "response.create"}))
+
+    async def _receive(self, event):
+        match event["type"]:
+            case "response.output_audio.delta":
+                self.play(event)
+            case "response.cancelled":
+                self.flush()
+"""
+
+
+def test_a_cancelled_case_of_a_match_gets_the_status_as_its_guard() -> None:
+    [fix] = _fixes(MATCH)
+    assert fix is not None and fix.safety is Safety.SAFE
+    fixed = _applied(MATCH, fix)
+    assert 'case "response.done" if event["response"]["status"] == "cancelled":' in fixed
+    compile(fixed, "a.py", "exec")
+    assert not _fixes(fixed)  # nothing left to say
+
+
+def test_a_cancelled_name_in_an_or_pattern_has_no_fix() -> None:
+    shared = MATCH.replace('case "response.cancelled":', 'case "response.cancelled" | "x":')
+    assert _fixes(shared) == [None]  # the other name shares the case: no guard fits both
