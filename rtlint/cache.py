@@ -101,15 +101,15 @@ def key(path: str, source: bytes, settings: Settings, run: str = "") -> str:
     return digest.hexdigest()
 
 
-def plan_key(settings: Settings, files: list[tuple[str, bytes]], analysed: int) -> str:
-    """The entry of a run's plan: it depends on every file of the run (which of them the
-    prefilter let through: the first ``analysed``), the settings and rtlint's code."""
+def plan_key(settings: Settings, files: list[tuple[str, str]], analysed: int) -> str:
+    """The entry of a run's plan: it depends on every file of the run (its path and the
+    digest of its content; the first ``analysed`` the prefilter let through), the settings
+    and rtlint's code."""
     digest = hashlib.sha256(b"plan\0")
     for part in (code_fingerprint(), settings_key(settings), str(analysed)):
         digest.update(part.encode() + b"\0")
-    for path, source in files:
-        digest.update(f"{os.path.abspath(path)}\0{len(source)}\0".encode())
-        digest.update(source)
+    for path, content in files:
+        digest.update(f"{os.path.abspath(path)}\0{content}\0".encode())
     return digest.hexdigest()
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from rtlint import timings
 from rtlint.diagnostics import Diagnostic
@@ -27,7 +27,7 @@ from rtlint.timings import FileTimes
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
 if TYPE_CHECKING:
-    from rtlint.analysis.project_index import Planned, RunPlan
+    from rtlint.analysis.project_index import Planned, Planner, RunPlan
     from rtlint.analysis.summaries import ExternalView
 
 T = TypeVar("T")
@@ -216,29 +216,155 @@ def in_parallel(work: Callable[[Item], T], paths: Sequence[Item], jobs: int | No
 def check_files(
     paths: Sequence[Path], settings: Settings, jobs: int | None = None
 ) -> list[FileResult]:
-    """Check many files, in order. They are read, prefiltered and looked up in the cache
-    here; only those left to analyse go to worker processes (see :func:`_analyse_all`)."""
+    """Check many files, in order. They are read and prefiltered (in worker processes too,
+    for many files: :func:`_front`), the run's plan is made and the cache consulted; the
+    files left to analyse go to worker processes (see :func:`_analyse_all`)."""
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if workers > 1 and len(paths) >= FRONT_POOL_MIN_FILES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return _check_files(paths, settings, jobs, pool, workers)
+    return _check_files(paths, settings, jobs, None, 1)
+
+
+FRONT_POOL_MIN_FILES = 1000
+"""From this many files on, the workers read and prefilter them too (and scan the skipped
+ones for the plan), while this process waits: the one step before analysis that every file
+goes through."""
+
+
+@dataclass
+class _Read:
+    """A file as the front of a run leaves it."""
+
+    path: str
+    error: str | None = None
+    source: bytes | None = None
+    """The file's bytes, when the prefilter lets it through."""
+    skipped: FileResult | None = None
+    """The result of a file the prefilter skipped (its suppressions applied)."""
+    size: int = 0
+    digest: str = ""
+    """The content's digest (for the plan's cache key), when a cache is used."""
+    sdk: bool = False
+    """A skipped file that joins the run: it imports a realtime SDK and names one of its
+    sending methods (see :class:`~rtlint.analysis.project_index.Planner`)."""
+    kept: bytes | None = None
+    """A skipped file's bytes, kept when it was read in this process (not sent back)."""
+
+
+def _front(
+    paths: Sequence[str], settings: Settings, keep: bool = False
+) -> tuple[list[_Read], dict[str, float]]:
+    """Read and prefilter ``paths``; a skipped file gets its result and its SDK scan (and
+    keeps its bytes with ``keep``). Also the time spent per stage."""
+    from rtlint.analysis.project_index import Planner, content_digest
+
+    planner: Planner | None = None  # made when a file is skipped
+    spent = dict.fromkeys(("read", "prefilter", "project"), 0.0)
+    found: list[_Read] = []
+    for name in paths:
+        started = time.perf_counter()
+        source = read_source(Path(name))
+        read = time.perf_counter()
+        spent["read"] += read - started
+        if isinstance(source, str):
+            found.append(_Read(name, error=source))
+            continue
+        rules = settings.rules_for(name)
+        needed = needs_analysis(source, rules, settings.vocab)
+        filtered = time.perf_counter()
+        spent["prefilter"] += filtered - read
+        digest = content_digest(source) if settings.cache_dir is not None else ""
+        if needed:
+            found.append(_Read(name, source=source, size=len(source), digest=digest))
+            continue
+        planner = planner or (Planner(settings.vocab) if keep else _planner(settings))
+        skipped = _suppressed(name, source, rules, FileResult(name, skipped=True))
+        sdk = planner.joins_an_sdk(name, source)
+        kept = source if keep else None
+        found.append(
+            _Read(name, skipped=skipped, size=len(source), digest=digest, sdk=sdk, kept=kept)
+        )
+        spent["project"] += time.perf_counter() - filtered
+    return found, spent
+
+
+_PLANNER: tuple[int, Settings, Planner] | None = None
+
+
+def _planner(settings: Settings) -> Planner:
+    """The planner of this worker process for ``settings``: a worker reads several chunks
+    of one run, and a pool lives for one run (this process makes a new one per run)."""
+    from rtlint.analysis.project_index import Planner
+
+    global _PLANNER
+    if _PLANNER is None or _PLANNER[0] != os.getpid() or _PLANNER[1] != settings:
+        _PLANNER = (os.getpid(), settings, Planner(settings.vocab))
+    return _PLANNER[2]
+
+
+def _joins_by_name(
+    files: Sequence[tuple[str, bytes | None]], settings: Settings, defined: dict[str, set[Path]]
+) -> list[bool]:
+    """Which of the skipped ``files`` (their bytes, or None to read them) import what an
+    analysed file ``defined``."""
+    from rtlint.analysis.project_index import Planner
+
+    planner = Planner(settings.vocab, defined)
+    found = []
+    for name, kept in files:
+        source = kept if kept is not None else read_source(Path(name))
+        found.append(isinstance(source, bytes) and planner.joins_by_name(name, source))
+    return found
+
+
+def _chunks(items: Sequence[T], count: int) -> list[Sequence[T]]:
+    """``items`` cut into about ``count`` runs of neighbours, in order."""
+    size = max(1, -(-len(items) // count))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _check_files(
+    paths: Sequence[Path],
+    settings: Settings,
+    jobs: int | None,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+) -> list[FileResult]:
     from rtlint import cache  # it imports this module
 
+    names = [str(p) for p in paths]
+    if pool is None:
+        reads, spent = _front(names, settings, keep=True)
+    else:
+        reads, spent = [], dict.fromkeys(("read", "prefilter", "project"), 0.0)
+        front = functools.partial(_front, settings=settings)
+        for chunk_reads, chunk_spent in pool.map(front, _chunks(names, workers * 4)):
+            reads += chunk_reads
+            for stage, seconds in chunk_spent.items():
+                spent[stage] += seconds
+    for stage, seconds in spent.items():
+        timings.add(stage, seconds)
     results: list[FileResult | None] = []
     analysed: list[tuple[int, str, bytes]] = []
-    skipped: list[tuple[int, str, bytes]] = []
-    for path in paths:
-        with timings.stage("read"):
-            source = read_source(path)
-        if isinstance(source, str):
-            results.append(FileResult(str(path), error=source))
+    skipped: list[tuple[int, _Read]] = []
+    for read in reads:
+        if read.error is not None:
+            results.append(FileResult(read.path, error=read.error))
             continue
-        with timings.stage("prefilter"):
-            needed = needs_analysis(source, settings.rules_for(str(path)), settings.vocab)
-        (analysed if needed else skipped).append((len(results), str(path), source))
-        results.append(None)
+        if read.source is not None:
+            analysed.append((len(results), read.path, read.source))
+        else:
+            skipped.append((len(results), read))
+        results.append(read.skipped)
     with timings.stage("project"):
-        planned = _plan(analysed, skipped, settings)
-    joining = [skipped[i] for i in planned.joining]
-    for index, name, source in skipped:  # only the suppression pass is left
-        rules = settings.rules_for(name)
-        results[index] = _suppressed(name, source, rules, FileResult(name, skipped=True))
+        planned = _plan(analysed, skipped, reads, settings, pool, workers)
+    joining: list[tuple[int, str, bytes]] = []
+    for i in planned.joining:
+        index, read = skipped[i]
+        source = read.kept if read.kept is not None else read_source(Path(read.path))
+        if isinstance(source, bytes):
+            joining.append((index, read.path, source))
     run = planned.plan.fingerprint
     todo: list[tuple[int, str, bytes, str | None, bool]] = []
     for (index, name, source), joins in [
@@ -254,7 +380,7 @@ def check_files(
                 continue
         todo.append((index, name, source, digest, joins))
     work = [(name, source, joins) for _, name, source, _, joins in todo]
-    done = _analyse_all(work, settings, planned.plan, jobs)
+    done = _analyse_all(work, settings, planned.plan, jobs, pool)
     for (index, _, _, digest, _), (result, times) in zip(todo, done, strict=True):
         timings.add_file(times)
         results[index] = result
@@ -270,24 +396,55 @@ PLAN_CACHE_MIN_BYTES = 2**20
 
 def _plan(
     analysed: list[tuple[int, str, bytes]],
-    skipped: list[tuple[int, str, bytes]],
+    skipped: list[tuple[int, _Read]],
+    reads: list[_Read],
     settings: Settings,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
 ) -> Planned:
-    """The run's plan (:func:`~rtlint.analysis.project_index.plan_run`), from the cache when
-    no file of the run has changed since it was made."""
+    """The run's plan (:class:`~rtlint.analysis.project_index.Planner`), from the cache when
+    no file of the run has changed since it was made. The skipped files' scans for names
+    the analysed files define run in ``pool`` when there is one."""
     from rtlint import cache
-    from rtlint.analysis.project_index import Planned, plan_run
+    from rtlint.analysis.project_index import Planned, Planner
 
-    files = [w[1:] for w in analysed]
-    others = [w[1:] for w in skipped]
-    if settings.cache_dir is None or sum(len(w[2]) for w in skipped) < PLAN_CACHE_MIN_BYTES:
-        return plan_run(files, others, settings.vocab)
-    digest = cache.plan_key(settings, [*files, *others], len(files))
-    planned = cache.load_entry(settings.cache_dir, digest, Planned)
-    if planned is None:
-        planned = plan_run(files, others, settings.vocab)
-        cache.store(settings.cache_dir, digest, planned)
-    return Planned(replace(planned.plan, token=uuid.uuid4().hex), planned.joining)
+    cached = settings.cache_dir is not None
+    key = None
+    if cached and sum(r.size for _, r in skipped) >= PLAN_CACHE_MIN_BYTES:
+        contents = [(r.path, r.digest) for r in reads if r.source is not None] + [
+            (r.path, r.digest) for _, r in skipped
+        ]
+        key = cache.plan_key(settings, contents, len(analysed))
+        planned = cache.load_entry(cast(str, settings.cache_dir), key, Planned)
+        if planned is not None:
+            return Planned(replace(planned.plan, token=uuid.uuid4().hex), planned.joining)
+    planner = Planner(settings.vocab)
+    files_analysed = [(name, source) for _, name, source in analysed]
+    planner.learn(files_analysed)
+    rest = [i for i, (_, read) in enumerate(skipped) if not read.sdk]
+    by_name: list[bool] = []
+    files = [(skipped[i][1].path, skipped[i][1].kept) for i in rest]
+    if planner.defined and pool is not None:
+        check = functools.partial(_joins_by_name, settings=settings, defined=planner.defined)
+        for chunk in pool.map(check, _chunks(files, workers * 4)):
+            by_name += chunk
+    elif planner.defined:
+        by_name = _joins_by_name(files, settings, planner.defined)
+    else:
+        by_name = [False] * len(rest)
+    joins = {i for i, (_, read) in enumerate(skipped) if read.sdk}
+    joins.update(i for i, hit in zip(rest, by_name, strict=True) if hit)
+    joining = sorted(joins)
+    members = [*files_analysed]
+    for i in joining:
+        read = skipped[i][1]
+        source = read.kept if read.kept is not None else read_source(Path(read.path))
+        if isinstance(source, bytes):
+            members.append((read.path, source))
+    planned = Planned(planner.plan(members), joining)
+    if key is not None:
+        cache.store(cast(str, settings.cache_dir), key, planned)
+    return planned
 
 
 POOL_MIN_BYTES = 96 * 1024
@@ -296,17 +453,26 @@ this process than by starting workers."""
 
 
 def _analyse_all(
-    work: list[tuple[str, bytes, bool]], settings: Settings, plan: RunPlan, jobs: int | None
+    work: list[tuple[str, bytes, bool]],
+    settings: Settings,
+    plan: RunPlan,
+    jobs: int | None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[tuple[FileResult, FileTimes]]:
-    """Results for ``work`` in order; in worker processes when there is enough of it. Files
-    are handed out one per task, largest first, so no worker is left with all big ones."""
+    """Results for ``work`` in order; in worker processes (``pool``, or one started here)
+    when there is enough of it. Files are handed out one per task, largest first, so no
+    worker is left with all big ones."""
     workers = min(jobs if jobs is not None else min(os.cpu_count() or 1, 8), len(work))
     if workers <= 1 or sum(len(item[1]) for item in work) < POOL_MIN_BYTES:
         return [_analyse(item, settings, plan) for item in work]
     order = sorted(range(len(work)), key=lambda i: len(work[i][1]), reverse=True)
     analyse = functools.partial(_analyse, settings=settings, plan=plan)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(analyse, [work[i] for i in order]))
+    ordered = [work[i] for i in order]
+    if pool is not None:
+        done = list(pool.map(analyse, ordered))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as own:
+            done = list(own.map(analyse, ordered))
     results: list[tuple[FileResult, FileTimes]] = [done[0]] * len(work)
     for position, i in enumerate(order):
         results[i] = done[position]

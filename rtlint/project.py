@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -75,10 +76,11 @@ class Project:
     def _groups(self, files: Sequence[Path]) -> list[tuple[Settings, list[Path]]]:
         """``files`` by their settings, which the files of one directory share."""
         groups: dict[Settings, list[Path]] = {}
-        of_directory: dict[Path, Settings] = {}
+        of_directory: dict[str, Settings] = {}
         for path in files:
-            found = of_directory.get(path.parent)
+            directory = os.path.dirname(path)  # a string: pathlib's parent costs far more
+            found = of_directory.get(directory)
             if found is None:
-                found = of_directory[path.parent] = self.settings_for(path)
+                found = of_directory[directory] = self.settings_for(path)
             groups.setdefault(found, []).append(path)
         return list(groups.items())

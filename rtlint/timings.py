@@ -83,6 +83,12 @@ def add_file(times: FileTimes) -> None:
         _active.add_file(times)
 
 
+def add(name: str, seconds: float) -> None:
+    """Add ``seconds`` spent elsewhere (in a worker process) to stage ``name``."""
+    if _active is not None:
+        _active.stages[name] += seconds
+
+
 def checked() -> None:
     """The files are checked: what follows, until the exit, is the report."""
     if _active is not None:

@@ -10,7 +10,7 @@ import pytest
 from rtlint import engine
 from rtlint.analysis import project_index
 from rtlint.analysis.imports import Import, scan_constants, scan_imports
-from rtlint.analysis.project_index import Planned, ProjectIndex
+from rtlint.analysis.project_index import ProjectIndex, RunPlan
 from rtlint.engine import Settings, check_files
 from rtlint.registry import all_rules
 from rtlint.sdk import load_tables
@@ -240,13 +240,13 @@ def test_a_cached_plan_is_made_again_when_a_skipped_file_changes(
 ) -> None:
     monkeypatch.setattr(engine, "PLAN_CACHE_MIN_BYTES", 0)
     made: list[int] = []
-    real = project_index.plan_run
+    real = project_index.Planner.plan
 
-    def counted(*args: Any) -> Planned:
+    def counted(*args: Any) -> RunPlan:
         made.append(1)
         return real(*args)
 
-    monkeypatch.setattr(project_index, "plan_run", counted)
+    monkeypatch.setattr(project_index.Planner, "plan", counted)
     (tmp_path / "__init__.py").write_text("")
     factory, bot = tmp_path / "factory.py", tmp_path / "bot.py"
     factory.write_text(FACTORY_CREATES)

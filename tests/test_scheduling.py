@@ -42,6 +42,31 @@ def test_workers_give_the_results_of_one_process_in_order(
     assert all(r.skipped for r in alone if Path(r.path).name.startswith("quiet"))
 
 
+MULTI = FIXTURES / "python" / "RT001" / "multi"
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_reading_in_workers_gives_the_results_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    """Workers that read, prefilter and scan the skipped files for the plan (many files)
+    give what one process gives: the same findings, the same files joining the run."""
+    paths = _tree(tmp_path)
+    shutil.copytree(MULTI, tmp_path / "multi")  # files that join through what others define
+    paths += sorted((tmp_path / "multi").rglob("*.py"))
+    cache = str(tmp_path / "cache") if cached else None
+    settings = Settings(rules=all_rules(), cache_dir=cache)
+    monkeypatch.setattr(engine, "PLAN_CACHE_MIN_BYTES", 0)
+    alone = check_files(paths, settings, jobs=1)
+    monkeypatch.setattr(engine, "FRONT_POOL_MIN_FILES", 0)
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    for _ in range(2 if cached else 1):  # with a cache: made, then read back
+        pooled = check_files(paths, Settings(rules=all_rules(), cache_dir=cache), jobs=2)
+        assert [r.path for r in pooled] == [str(p) for p in paths]
+        assert pooled == alone
+    assert sum(len(r.diagnostics) for r in alone if "/multi/" in r.path) > 1
+
+
 def test_timings_name_every_stage_rule_and_the_slowest_files(tmp_path: Path) -> None:
     _tree(tmp_path)
     run = subprocess.run(

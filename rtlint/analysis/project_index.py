@@ -139,7 +139,7 @@ class _Scan:
 
     @cached_property
     def digest(self) -> str:
-        return _content_digest(self.source)
+        return content_digest(self.source)
 
     @cached_property
     def may_define(self) -> bool:
@@ -631,7 +631,7 @@ class RunPlan:
     def fingerprint(self) -> str:
         """What a cached result depends on besides the files its view was made from: a
         new subclass elsewhere can change a file's view (part of the cache key)."""
-        return _content_digest(repr(sorted(self.subclasses)).encode())
+        return content_digest(repr(sorted(self.subclasses)).encode())
 
 
 @dataclass
@@ -644,44 +644,70 @@ class Planned:
 def plan_run(
     analysed: Sequence[tuple[str, bytes]], others: Sequence[tuple[str, bytes]], vocab: Vocabulary
 ) -> Planned:
-    """The run's plan, made in the main process from cheap text scans only.
+    """The run's plan, made from cheap text scans only (:class:`Planner`, in one process).
 
     ``analysed`` are the files the prefilter lets through; of ``others`` a file joins when it
     imports a realtime SDK and names one of its sending methods, or when it names something
     (a create constant, or a function or class whose text spells one) that an analysed file
     defines and imports it from there.
     """
-    resolve_cache_clear()  # files may have changed since the last run in this process
-    index = ProjectIndex(vocab)
-    sdk_methods = Identifiers(index.sdk.method_names(), whole=False)
-    sdk_roots = Identifiers({_root(module) for module in index.sdk.by_module}, whole=False)
-    defined: dict[str, set[Path]] = {}
-    implemented: list[tuple[str, str, str]] = []
-    for path, source in analysed:
-        names = _defined_names(path, source)
-        for name in names:
-            defined.setdefault(name, set()).add(absolute(Path(path)))
-        for base, home, cls in _imported_bases(index, path, source, names):
-            # A receiver typed by the base may hold this class: who imports the base joins.
-            defined.setdefault(base, set()).add(home)
-            implemented.append((base, path, cls))
-    wanted = Identifiers(defined) if defined else None
-    joining: list[int] = []
-    for i, (path, source) in enumerate(others):
-        if sdk_methods(source) and sdk_roots(source):  # the rarer first: a shorter list
-            scan = index._scan(Path(path), source)
-            if scan is not None and any(imp.module in index.sdk.by_module for imp in scan.imports):
-                joining.append(i)
-                continue
-        if (
+    planner = Planner(vocab)
+    planner.learn(analysed)
+    joining = [
+        i for i, (path, source) in enumerate(others)
+        if planner.joins_an_sdk(path, source) or planner.joins_by_name(path, source)
+    ]  # fmt: skip
+    return Planned(planner.plan([*analysed, *(others[i] for i in joining)]), joining)
+
+
+class Planner:
+    """The pieces of :func:`plan_run`, so that the scans of the skipped files can run in
+    several processes: :meth:`joins_an_sdk` needs nothing else, :meth:`joins_by_name` the
+    names the analysed files define (:meth:`learn`, or ``defined`` given)."""
+
+    def __init__(self, vocab: Vocabulary, defined: dict[str, set[Path]] | None = None) -> None:
+        resolve_cache_clear()  # files may have changed since the last run in this process
+        self.index = ProjectIndex(vocab)
+        self._sdk_methods = Identifiers(self.index.sdk.method_names(), whole=False)
+        self._sdk_roots = Identifiers(
+            {_root(module) for module in self.index.sdk.by_module}, whole=False
+        )
+        self.defined: dict[str, set[Path]] = defined or {}
+        self.implemented: list[tuple[str, str, str]] = []
+        self._wanted = Identifiers(self.defined) if self.defined else None
+
+    def learn(self, analysed: Sequence[tuple[str, bytes]]) -> None:
+        """The names the ``analysed`` files define that other files may import."""
+        for path, source in analysed:
+            names = _defined_names(path, source)
+            for name in names:
+                self.defined.setdefault(name, set()).add(absolute(Path(path)))
+            for base, home, cls in _imported_bases(self.index, path, source, names):
+                # A receiver typed by the base may hold this class: who imports the base joins.
+                self.defined.setdefault(base, set()).add(home)
+                self.implemented.append((base, path, cls))
+        self._wanted = Identifiers(self.defined) if self.defined else None
+
+    def joins_an_sdk(self, path: str, source: bytes) -> bool:
+        """Does the file import a realtime SDK and name one of its sending methods?"""
+        if not (self._sdk_methods(source) and self._sdk_roots(source)):  # the rarer first
+            return False
+        scan = self.index._scan(Path(path), source)
+        return scan is not None and any(i.module in self.index.sdk.by_module for i in scan.imports)
+
+    def joins_by_name(self, path: str, source: bytes) -> bool:
+        """Does the file import something an analysed file defines, from there?"""
+        wanted = self._wanted
+        return (
             wanted is not None
             and wanted(source)
-            and _imports_from(index, Path(path), source, defined)
-        ):
-            joining.append(i)
-    members = [*analysed, *(others[i] for i in joining)]
-    subclasses = tuple(dict.fromkeys((*_subclasses(members), *implemented)))
-    return Planned(RunPlan(uuid.uuid4().hex, subclasses), joining)
+            and _imports_from(self.index, Path(path), source, self.defined)
+        )
+
+    def plan(self, members: Sequence[tuple[str, bytes]]) -> RunPlan:
+        """The plan, from the files that are analysed: those passed and those that join."""
+        subclasses = tuple(dict.fromkeys((*_subclasses(members), *self.implemented)))
+        return RunPlan(uuid.uuid4().hex, subclasses)
 
 
 def _imported_bases(
@@ -778,7 +804,8 @@ Use = tuple[str, str]
 """A file a view was made from and the digest of its content then."""
 
 
-def _content_digest(source: bytes) -> str:
+def content_digest(source: bytes) -> str:
+    """A short digest of a file's bytes (what a view or a plan was made from)."""
     return hashlib.sha256(source).hexdigest()[:24]
 
 
@@ -791,7 +818,7 @@ def unchanged(uses: Iterable[Use]) -> bool:
             if digest:
                 return False
             continue
-        if _content_digest(data) != digest:
+        if content_digest(data) != digest:
             return False
     return True
 
