@@ -241,7 +241,8 @@ class _Read:
     source: bytes | None = None
     """The file's bytes, when the prefilter lets it through."""
     skipped: FileResult | None = None
-    """The result of a file the prefilter skipped (its suppressions applied)."""
+    """The result of a skipped file whose suppressions may be reported; None for the
+    others (their result is the plain skipped one)."""
     size: int = 0
     digest: str = ""
     """The content's digest (for the plan's cache key), when a cache is used."""
@@ -279,7 +280,9 @@ def _front(
             found.append(_Read(name, source=source, size=len(source), digest=digest))
             continue
         planner = planner or (Planner(settings.vocab) if keep else _planner(settings))
-        skipped = _suppressed(name, source, rules, FileResult(name, skipped=True))
+        skipped: FileResult | None = None  # the usual result is made where it is needed
+        if b"rtlint" in source:  # a suppression comment may be reported (RT100)
+            skipped = _suppressed(name, source, rules, FileResult(name, skipped=True))
         sdk = planner.joins_an_sdk(name, source)
         kept = source if keep else None
         found.append(
@@ -354,9 +357,10 @@ def _check_files(
             continue
         if read.source is not None:
             analysed.append((len(results), read.path, read.source))
+            results.append(None)
         else:
             skipped.append((len(results), read))
-        results.append(read.skipped)
+            results.append(read.skipped or FileResult(read.path, skipped=True))
     with timings.stage("project"):
         planned = _plan(analysed, skipped, reads, settings, pool, workers)
     joining: list[tuple[int, str, bytes]] = []
