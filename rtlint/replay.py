@@ -214,8 +214,8 @@ def _record_path(args: Sequence[str]) -> tuple[str, str] | None:
 
 def _fixed_paths() -> set[str]:
     """rtlint's own code and the installed packages, the paths on the command line and the
-    configuration files from the working directory up (their statuses count in every
-    record)."""
+    configuration files from the working directory and from each of those paths up (their
+    statuses count in every record)."""
     here = os.path.dirname(os.path.abspath(__file__))
     rules = os.path.join(os.path.dirname(here), "rules")
     found = {here, rules, *site.getsitepackages()}  # a package installed or removed there
@@ -224,14 +224,20 @@ def _fixed_paths() -> set[str]:
             subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
             found.add(directory)
             found.update(os.path.join(directory, f) for f in files if f.endswith(".py"))
-    found.update(os.path.abspath(a) for a in _named_paths(sys.argv[2:]))
-    directory = os.getcwd()
-    while True:
-        found.update(os.path.join(directory, m) for m in ROOT_MARKERS)
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return found
-        directory = parent
+    named = [os.path.abspath(a) for a in _named_paths(sys.argv[2:])]
+    found.update(named)
+    # The configuration of a checked file is looked for from its directory upwards.
+    seen: set[str] = set()
+    for start in (os.getcwd(), *(os.path.dirname(p) for p in named)):
+        directory = start
+        while directory not in seen:
+            seen.add(directory)
+            found.update(os.path.join(directory, m) for m in ROOT_MARKERS)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+    return found
 
 
 def _named_paths(args: Sequence[str]) -> list[str]:

@@ -91,3 +91,20 @@ def test_a_file_changed_just_before_the_run_leaves_no_record(tmp_path: Path) -> 
     (root / "agent.py").write_text(UNGUARDED)
     assert _run(root).returncode == 1
     assert _run(root, blocked=True).returncode == NOT_REPLAYED
+
+
+def test_a_configuration_above_a_checked_path_outside_the_working_directory_counts(
+    tmp_path: Path,
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "repo" / "src").mkdir(parents=True)
+    (elsewhere / "repo" / "src" / "agent.py").write_text(UNGUARDED)
+    here = tmp_path / "project"
+    (here / ".git").mkdir(parents=True)
+    time.sleep(replay.RACY_SECONDS + 0.1)
+    target = str(elsewhere / "repo" / "src")
+    assert _run(here, target).returncode == 1
+    assert _run(here, target, blocked=True).returncode == 1  # replayed
+    (elsewhere / "repo" / "pyproject.toml").write_text('[tool.rtlint]\nignore = ["RT001"]\n')
+    assert _run(here, target, blocked=True).returncode == NOT_REPLAYED
+    assert _run(here, target).returncode == 0
