@@ -223,7 +223,7 @@ def _fixed_paths() -> set[str]:
         for directory, subdirectories, files in os.walk(package):
             subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
             found.add(directory)
-            found.update(os.path.join(directory, f) for f in files if f.endswith(".py"))
+            found.update(os.path.join(directory, f) for f in files)  # data tables too
     named = [os.path.abspath(a) for a in _named_paths(sys.argv[2:])]
     found.update(named)
     # The configuration of a checked file is looked for from its directory upwards.
