@@ -123,11 +123,9 @@ def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
 
 
-def _is_venv(directory: Path) -> bool:
-    try:
-        return (directory / "pyvenv.cfg").is_file()
-    except OSError:  # not searchable: the walk names it when it cannot list it
-        return False
+def _is_venv(directory: str) -> bool:
+    # False, not an error, in a directory that cannot be searched: the walk names it.
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
 def discover(
@@ -148,7 +146,7 @@ def _discover(
     paths: Iterable[str], filter_for: Callable[[Path], Filter], force_exclude: bool
 ) -> Discovery:
     result = Discovery()
-    seen: set[Path] = set()
+    seen: set[str] = set()  # strings: hashing paths costs more
     for raw in paths:
         path = Path(raw)
         try:
@@ -165,8 +163,8 @@ def _discover(
         if path.is_file():
             if force_exclude and filter_for(path.parent).excluded(path):
                 continue
-            if path.suffix.lower() in SUFFIXES and path not in seen:
-                seen.add(path)
+            if path.suffix.lower() in SUFFIXES and str(path) not in seen:
+                seen.add(str(path))
                 result.files.append(path)
             continue
         if not path.is_dir():
@@ -175,8 +173,8 @@ def _discover(
         if force_exclude and filter_for(path).excluded(path, is_dir=True):
             continue
         for found in _walk(path, filter_for, result):
-            if found not in seen:
-                seen.add(found)
+            if str(found) not in seen:
+                seen.add(str(found))
                 result.files.append(found)
     return result
 
@@ -215,7 +213,7 @@ def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -
             ):
                 continue
             if is_dir:
-                if not _is_venv(Path(entry.path)):
+                if not _is_venv(entry.path):
                     subdirs.append(Path(entry.path))
             elif is_file and globs.included(entry.path):
                 yield Path(entry.path)
