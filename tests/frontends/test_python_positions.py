@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rtlint import ir
 from rtlint.frontends import ParseError
 from rtlint.frontends.python import children, lower
+from rtlint.source import LineIndex
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "python").rglob("*.py"))
 NON_ASCII = b'# caf\xc3\xa9\nclass A:\n    def f(self):\n        send({"type": "r\xc3\xa9"}); g()\n'
@@ -87,6 +88,7 @@ SNIPPET = (
 SEND = b'self.ws.send({"type": "response.create"})'
 
 
+@settings(deadline=None)  # a loaded machine must not fail it
 @given(
     st.sampled_from([b"\n", b"\r\n", b"\r"]),
     st.sampled_from([b"", b"\xef\xbb\xbf", b"# -*- coding: latin-1 -*-\n"]),
@@ -141,3 +143,13 @@ def test_syntax_of_a_newer_python_says_so() -> None:
     with pytest.raises(ParseError) as error:
         lower("m.py", b"type Handler = int\n")
     assert "newer Python" in error.value.message
+
+
+@given(st.text(alphabet=st.sampled_from("ab\n é€"), max_size=40), st.data())
+def test_line_index_columns_count_characters(text: str, data: st.DataObject) -> None:
+    source = text.encode()
+    offset = data.draw(st.integers(0, len(source)))
+    line = source.count(b"\n", 0, offset) + 1
+    start = source.rfind(b"\n", 0, offset) + 1
+    column = len(source[start:offset].decode("utf-8", errors="replace")) + 1
+    assert LineIndex(source).position(offset) == (line, column)
