@@ -33,7 +33,7 @@ from rtlint.engine import FileResult, Settings
 
 T = TypeVar("T")
 
-DIRECTORY = ".rtlint_cache"
+DIRECTORY = replay.CACHE_DIRECTORY
 MARKER = "# Created by rtlint.\n"
 """The first line of the ``.gitignore`` in every cache directory: what ``clean`` may delete."""
 MAX_AGE_DAYS = 30

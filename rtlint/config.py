@@ -18,6 +18,7 @@ from typing import Any
 
 from rtlint.discovery import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from rtlint.registry import by_selector
+from rtlint.replay import CONFIG_FILES
 from rtlint.rule import Rule
 from rtlint.vocabulary import DEFAULT, Vocabulary, coerce
 
@@ -26,8 +27,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-CONFIG_FILES = (".rtlint.toml", "rtlint.toml", "pyproject.toml")
-"""Looked for in this order in each directory, from the checked file upwards."""
 
 LIST_KEYS = ("include", "exclude", "extend-exclude", "select", "ignore", "extend-select")
 SELECTOR_KEYS = ("select", "ignore", "extend-select")

@@ -34,6 +34,10 @@ RUNS = "runs"
 RACY_SECONDS = 2.0
 """A file changed this recently when a run starts may change again unseen: no record."""
 CONFIG_FILES = (".rtlint.toml", "rtlint.toml", "pyproject.toml")
+"""Configuration files, looked for in this order in each directory from a checked file up
+(:mod:`rtlint.config` reads them; they are named here, where nothing heavy is loaded)."""
+CACHE_DIRECTORY = ".rtlint_cache"
+"""The cache's name at the project root (:mod:`rtlint.cache`)."""
 ROOT_MARKERS = (".git", *CONFIG_FILES)
 """A directory holding one of these is a project root (where the cache lives)."""
 ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM", "COLUMNS", "CI")
@@ -84,7 +88,7 @@ def watch_directories(directories: Iterable[str | os.PathLike[str]]) -> None:
     """Directories walked: they, and the ignore and configuration files in them, count."""
     if _recorder is not None:
         for directory in (os.fspath(d) for d in directories):
-            if os.path.basename(directory) == ".rtlint_cache":
+            if os.path.basename(directory) == CACHE_DIRECTORY:
                 continue  # rtlint writes there; it holds nothing to check
             _recorder.paths.add(directory)
             _recorder.paths.update(
@@ -193,7 +197,7 @@ def _record_path(args: Sequence[str]) -> tuple[str, str] | None:
     if any(a.split("=", 1)[0] in _NEVER for a in args):
         return None
     cache_dir = os.environ.get("RTLINT_CACHE_DIR") or os.path.join(
-        project_root(os.getcwd()), ".rtlint_cache"
+        project_root(os.getcwd()), CACHE_DIRECTORY
     )
     for i, arg in enumerate(args):
         if arg == "--cache-dir" and i + 1 < len(args):
