@@ -7,12 +7,12 @@ import gc
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 from rtlint import timings
 from rtlint.diagnostics import Diagnostic
@@ -336,43 +336,25 @@ def _check_files(
 ) -> list[FileResult]:
     from rtlint import cache  # it imports this module
 
-    names = [str(p) for p in paths]
-    if pool is None:
-        reads, spent = _front(names, settings, keep=True)
-    else:
-        reads, spent = [], dict.fromkeys(("read", "prefilter", "project"), 0.0)
-        front = functools.partial(_front, settings=settings)
-        for chunk_reads, chunk_spent in pool.map(front, _chunks(names, workers * 4)):
-            reads += chunk_reads
-            for stage, seconds in chunk_spent.items():
-                spent[stage] += seconds
-    for stage, seconds in spent.items():
-        timings.add(stage, seconds)
+    front = _read_and_plan(paths, settings, pool, workers)
     results: list[FileResult | None] = []
-    analysed: list[tuple[int, str, bytes]] = []
-    skipped: list[tuple[int, _Read]] = []
-    for read in reads:
+    for read in front.reads:
         if read.error is not None:
             results.append(FileResult(read.path, error=read.error))
-            continue
-        if read.source is not None:
-            analysed.append((len(results), read.path, read.source))
-            results.append(None)
+        elif read.source is not None:
+            results.append(None)  # analysed below
         else:
-            skipped.append((len(results), read))
             results.append(read.skipped or FileResult(read.path, skipped=True))
-    with timings.stage("project"):
-        planned = _plan(analysed, skipped, reads, settings, pool, workers)
-    joining: list[tuple[int, str, bytes]] = []
-    for i in planned.joining:
-        index, read = skipped[i]
-        source = read.kept if read.kept is not None else read_source(Path(read.path))
-        if isinstance(source, bytes):
-            joining.append((index, read.path, source))
+    planned = front.planned
+    joining = [
+        (index, read.path, read.kept)
+        for index, read in (front.skipped[i] for i in planned.joining)
+        if read.kept is not None
+    ]
     run = planned.plan.fingerprint
     todo: list[tuple[int, str, bytes, str | None, bool]] = []
     for (index, name, source), joins in [
-        *((w, False) for w in analysed),
+        *((w, False) for w in front.analysed),
         *((w, True) for w in joining),
     ]:
         digest = None
@@ -394,6 +376,61 @@ def _check_files(
     return [r for r in results if r is not None]
 
 
+@dataclass
+class _Front:
+    """The files of a run read and prefiltered, and its plan."""
+
+    reads: list[_Read]
+    analysed: list[tuple[int, str, bytes]]
+    """(position in ``reads``, path, bytes) of the files the prefilter lets through."""
+    skipped: list[tuple[int, _Read]]
+    """The files it skips, with their positions; ``planned.joining`` indexes this list."""
+    planned: Planned
+
+
+def _read_and_plan(
+    paths: Sequence[Path], settings: Settings, pool: ProcessPoolExecutor | None, workers: int
+) -> _Front:
+    """Read and prefilter ``paths`` (in ``pool`` when there is one) and make the run's plan;
+    the files that join it keep their bytes."""
+    names = [str(p) for p in paths]
+    if pool is None:
+        reads, spent = _front(names, settings, keep=True)
+    else:
+        reads, spent = [], dict.fromkeys(("read", "prefilter", "project"), 0.0)
+        front = functools.partial(_front, settings=settings)
+        for chunk_reads, chunk_spent in pool.map(front, _chunks(names, workers * 4)):
+            reads += chunk_reads
+            for stage, seconds in chunk_spent.items():
+                spent[stage] += seconds
+    for stage, seconds in spent.items():
+        timings.add(stage, seconds)
+    analysed = [(i, r.path, r.source) for i, r in enumerate(reads) if r.source is not None]
+    skipped = [(i, r) for i, r in enumerate(reads) if r.error is None and r.source is None]
+    with timings.stage("project"):
+        planned = _plan(analysed, skipped, reads, settings, pool, workers)
+    _kept(skipped[i][1] for i in planned.joining)  # (a cached plan read none of them)
+    return _Front(reads, analysed, skipped, planned)
+
+
+def _kept(reads: Iterable[_Read]) -> list[_Read]:
+    """``reads`` with their bytes kept (read now where a worker did not send them back; a
+    file that cannot be read any more keeps none)."""
+    found = list(reads)
+    for read in found:
+        if read.kept is None and isinstance(source := read_source(Path(read.path)), bytes):
+            read.kept = source
+    return found
+
+
+def plan_files(paths: Sequence[Path], settings: Settings) -> tuple[RunPlan, set[str], set[str]]:
+    """The plan of a run over ``paths`` (in this process), the files it analyses (those the
+    prefilter lets through and those that join) and those of them that join."""
+    front = _read_and_plan(paths, settings, None, 1)
+    joining = {front.skipped[i][1].path for i in front.planned.joining}
+    return front.planned.plan, {name for _, name, _ in front.analysed} | joining, joining
+
+
 PLAN_CACHE_MIN_BYTES = 2**20
 """Below this much skipped source, making the plan costs less than keeping it."""
 
@@ -412,42 +449,32 @@ def _plan(
     from rtlint import cache
     from rtlint.analysis.project_index import Planned, Planner
 
-    cached = settings.cache_dir is not None
-    key = None
-    if cached and sum(r.size for _, r in skipped) >= PLAN_CACHE_MIN_BYTES:
-        contents = [(r.path, r.digest) for r in reads if r.source is not None] + [
-            (r.path, r.digest) for _, r in skipped
-        ]
+    cache_dir, key = settings.cache_dir, None
+    if cache_dir is not None and sum(r.size for _, r in skipped) >= PLAN_CACHE_MIN_BYTES:
+        contents = [(reads[i].path, reads[i].digest) for i, _, _ in analysed]
+        contents += [(r.path, r.digest) for _, r in skipped]
         key = cache.plan_key(settings, contents, len(analysed))
-        planned = cache.load_entry(cast(str, settings.cache_dir), key, Planned)
+        planned = cache.load_entry(cache_dir, key, Planned)
         if planned is not None:
             return Planned(replace(planned.plan, token=uuid.uuid4().hex), planned.joining)
     planner = Planner(settings.vocab)
     files_analysed = [(name, source) for _, name, source in analysed]
     planner.learn(files_analysed)
     rest = [i for i, (_, read) in enumerate(skipped) if not read.sdk]
-    by_name: list[bool] = []
     files = [(skipped[i][1].path, skipped[i][1].kept) for i in rest]
-    if planner.defined and pool is not None:
+    by_name = [False] * len(files)
+    if planner.defined:
         check = functools.partial(_joins_by_name, settings=settings, defined=planner.defined)
-        for chunk in pool.map(check, _chunks(files, workers * 4)):
-            by_name += chunk
-    elif planner.defined:
-        by_name = _joins_by_name(files, settings, planner.defined)
-    else:
-        by_name = [False] * len(rest)
+        chunks = pool.map(check, _chunks(files, workers * 4)) if pool else [check(files)]
+        by_name = [hit for chunk in chunks for hit in chunk]
     joins = {i for i, (_, read) in enumerate(skipped) if read.sdk}
     joins.update(i for i, hit in zip(rest, by_name, strict=True) if hit)
     joining = sorted(joins)
-    members = [*files_analysed]
-    for i in joining:
-        read = skipped[i][1]
-        source = read.kept if read.kept is not None else read_source(Path(read.path))
-        if isinstance(source, bytes):
-            members.append((read.path, source))
+    joined = _kept(skipped[i][1] for i in joining)
+    members = [*files_analysed, *((r.path, r.kept) for r in joined if r.kept is not None)]
     planned = Planned(planner.plan(members), joining)
-    if key is not None:
-        cache.store(cast(str, settings.cache_dir), key, planned)
+    if cache_dir is not None and key is not None:
+        cache.store(cache_dir, key, planned)
     return planned
 
 

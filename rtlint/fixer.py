@@ -20,11 +20,17 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rtlint.analysis.project_index import RunPlan, plan_run, view_for
+from rtlint.analysis.project_index import RunPlan, view_for
 from rtlint.analysis.summaries import ExternalView
 from rtlint.diagnostics import Diagnostic, Edit, Fix, Safety
-from rtlint.engine import FileResult, Settings, check_source, in_parallel, read_source
-from rtlint.prefilter import needs_analysis
+from rtlint.engine import (
+    FileResult,
+    Settings,
+    check_source,
+    in_parallel,
+    plan_files,
+    read_source,
+)
 from rtlint.registry import all_rules
 
 MAX_PASSES = 10
@@ -158,7 +164,7 @@ def fix_file(
     joining: bool = False,
 ) -> FixResult:
     """Read and fix one file in memory (with its view of the run ``plan`` describes;
-    ``joining``: the prefilter skips it, see :func:`plan_run`)."""
+    ``joining``: the prefilter skips it, see :func:`~rtlint.engine.plan_files`)."""
     source = read_source(path)
     if isinstance(source, str):
         return FixResult(str(path), b"", b"", error=source)
@@ -170,18 +176,10 @@ def fix_files(
     paths: list[Path] | tuple[Path, ...], settings: Settings, unsafe: bool, jobs: int | None = None
 ) -> list[FixResult]:
     """Fix many files in memory (nothing is written), each with its view of the project.
-    Files the prefilter skips get a view only when they join (see :func:`plan_run`)."""
-    analysed: list[tuple[str, bytes]] = []
-    others: list[tuple[str, bytes]] = []
-    for path in paths:
-        source = read_source(path)
-        if isinstance(source, bytes):
-            needed = needs_analysis(source, settings.rules_for(str(path)), settings.vocab)
-            (analysed if needed else others).append((str(path), source))
-    planned = plan_run(analysed, others, settings.vocab)
-    joining = {others[i][0] for i in planned.joining}
-    viewed = {p for p, _ in analysed} | joining
-    work = [(p, planned.plan if str(p) in viewed else None, str(p) in joining) for p in paths]
+    Files the prefilter skips get a view only when they join the run
+    (:func:`~rtlint.engine.plan_files`)."""
+    plan, viewed, joining = plan_files(paths, settings)
+    work = [(p, plan if str(p) in viewed else None, str(p) in joining) for p in paths]
     return in_parallel(functools.partial(_fix_item, settings=settings, unsafe=unsafe), work, jobs)
 
 

@@ -1,8 +1,9 @@
 """The project model: what each file of a run can learn from the others and the SDKs.
 
-The main process only plans (:func:`plan_run`, cheap text scans): which files the
-prefilter skipped join the analysis, the subclasses among the analysed files, and for
-each analysed file a digest of the files it imports transitively (part of its cache key).
+A run is planned from cheap text scans (:class:`Planner`; for many files the scans run in
+the worker processes too): which files the prefilter skipped join the analysis, the
+subclasses among the analysed files, and for each analysed file a digest of the files it
+imports transitively (part of its cache key).
 
 Each worker process keeps one :class:`ProjectIndex` per run (:func:`view_for`) and builds
 it lazily, only for what the files it analyses use:
@@ -641,29 +642,16 @@ class Planned:
     """Indexes of the files the prefilter skipped that are analysed all the same."""
 
 
-def plan_run(
-    analysed: Sequence[tuple[str, bytes]], others: Sequence[tuple[str, bytes]], vocab: Vocabulary
-) -> Planned:
-    """The run's plan, made from cheap text scans only (:class:`Planner`, in one process).
-
-    ``analysed`` are the files the prefilter lets through; of ``others`` a file joins when it
-    imports a realtime SDK and names one of its sending methods, or when it names something
-    (a create constant, or a function or class whose text spells one) that an analysed file
-    defines and imports it from there.
-    """
-    planner = Planner(vocab)
-    planner.learn(analysed)
-    joining = [
-        i for i, (path, source) in enumerate(others)
-        if planner.joins_an_sdk(path, source) or planner.joins_by_name(path, source)
-    ]  # fmt: skip
-    return Planned(planner.plan([*analysed, *(others[i] for i in joining)]), joining)
-
-
 class Planner:
-    """The pieces of :func:`plan_run`, so that the scans of the skipped files can run in
-    several processes: :meth:`joins_an_sdk` needs nothing else, :meth:`joins_by_name` the
-    names the analysed files define (:meth:`learn`, or ``defined`` given)."""
+    """The run's plan, made from cheap text scans only, in pieces so that the scans of the
+    skipped files can run in several processes (:func:`rtlint.engine._plan` puts them
+    together).
+
+    Of the files the prefilter skipped, one joins the run when it imports a realtime SDK
+    and names one of its sending methods (:meth:`joins_an_sdk`, which needs nothing else),
+    or when it names something (a create constant, or a function or class whose text
+    spells one) that an analysed file defines and imports it from there
+    (:meth:`joins_by_name`: it needs the names, from :meth:`learn` or ``defined``)."""
 
     def __init__(self, vocab: Vocabulary, defined: dict[str, set[Path]] | None = None) -> None:
         resolve_cache_clear()  # files may have changed since the last run in this process
