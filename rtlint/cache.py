@@ -6,7 +6,7 @@ Content keys (not modification times) keep the cache valid in CI, where every ch
 resets mtimes. Entries are written atomically, so parallel workers never read a torn
 file; anything unreadable is treated as a miss.
 
-The cache lives at the project root (:func:`default_directory`), not wherever rtlint
+The cache lives at the project root (:func:`directory`), not wherever rtlint
 runs. It is bounded: :func:`prune` (at most once a day) drops entries unused for
 :data:`MAX_AGE_DAYS` and then the least recently used ones beyond :data:`MAX_BYTES`.
 ``rtlint clean`` removes it.
@@ -48,15 +48,10 @@ def project_root(start: Path) -> Path:
     return Path(replay.project_root(str(start)))
 
 
-def default_directory(start: Path) -> str:
-    """Where results are cached when neither ``--cache-dir`` nor ``RTLINT_CACHE_DIR`` says."""
-    return str(project_root(start) / DIRECTORY)
-
-
 def directory(given: str | Path | None) -> str:
     """The cache ``check`` writes and ``clean`` removes: ``--cache-dir``, else
     ``RTLINT_CACHE_DIR``, else the project root's (from the working directory)."""
-    return str(given or os.environ.get("RTLINT_CACHE_DIR") or default_directory(Path.cwd()))
+    return replay.cache_directory(str(given) if given else None)
 
 
 @cache

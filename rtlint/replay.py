@@ -102,6 +102,17 @@ def snapshot() -> None:
         _recorder.snapshot()
 
 
+def cache_directory(given: str | None) -> str:
+    """The result cache (its records of runs too): ``--cache-dir`` (``given``), else
+    ``RTLINT_CACHE_DIR``, else ``.rtlint_cache`` at the project root (from the working
+    directory)."""
+    return (
+        given
+        or os.environ.get("RTLINT_CACHE_DIR")
+        or os.path.join(project_root(os.getcwd()), CACHE_DIRECTORY)
+    )
+
+
 def project_root(start: str) -> str:
     """The nearest directory from ``start`` upwards with a configuration file or ``.git``;
     ``start`` itself (made absolute) when there is none."""
@@ -196,14 +207,12 @@ def _record_path(args: Sequence[str]) -> tuple[str, str] | None:
         return None
     if any(a.split("=", 1)[0] in _NEVER for a in args):
         return None
-    cache_dir = os.environ.get("RTLINT_CACHE_DIR") or os.path.join(
-        project_root(os.getcwd()), CACHE_DIRECTORY
-    )
+    given = None
     for i, arg in enumerate(args):
         if arg == "--cache-dir" and i + 1 < len(args):
-            cache_dir = args[i + 1]
+            given = args[i + 1]
         elif arg.startswith("--cache-dir="):
-            cache_dir = arg.split("=", 1)[1]
+            given = arg.split("=", 1)[1]
     digest = hashlib.sha256()
     environment = sorted(
         (k, v) for k, v in os.environ.items() if k.startswith("RTLINT_") or k in ENVIRONMENT
@@ -213,7 +222,7 @@ def _record_path(args: Sequence[str]) -> tuple[str, str] | None:
         sys.stdout.isatty(), sys.stderr.isatty(),
     ):  # fmt: skip
         digest.update(repr(part).encode() + b"\0")
-    return os.path.abspath(cache_dir), os.path.join(RUNS, digest.hexdigest()[:32])
+    return os.path.abspath(cache_directory(given)), os.path.join(RUNS, digest.hexdigest()[:32])
 
 
 def _fixed_paths() -> set[str]:

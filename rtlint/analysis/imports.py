@@ -140,11 +140,17 @@ def _class_keywords(
             start = source.rfind(b"\n", 0, at) + 1
             fits = not source[start:at].strip(b" \t")
         else:
-            fits = at == 0 or not (source[at - 1 : at].isalnum() or source[at - 1] == ord("_"))
+            fits = starts_word(source, at)
         match = pattern.match(source, at) if fits else None
         if match is not None:
             yield match
         at = source.find(b"class", at + 5)
+
+
+def starts_word(source: bytes, at: int) -> bool:
+    """Is there a word boundary before ``at`` (what ``\\b`` tests in a bytes pattern, for a
+    word at ``at``)?"""
+    return at == 0 or not (source[at - 1 : at].isalnum() or source[at - 1] == ord("_"))
 
 
 def scan_constants(source: bytes) -> dict[tuple[str, ...], str]:

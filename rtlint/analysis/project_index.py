@@ -43,6 +43,7 @@ from rtlint.analysis.imports import (
     scan_bases,
     scan_constants,
     scan_imports,
+    starts_word,
 )
 from rtlint.analysis.summaries import ClassSummary, ExternalView, FunctionSummary
 from rtlint.prefilter import Identifiers, Scan, fold
@@ -207,8 +208,8 @@ class _Scan:
             return frozenset()
         found = {m.group(1) for m in _ABSTRACT_METHOD.finditer(source)}
         for match in _ABSTRACT_MEMBER.finditer(source):
-            if not _word_byte(source, match.start() - 1) or source[match.start() - 1] in b"#$":
-                found.add(match.group(1))  # ``abstract`` as a word of its own
+            if starts_word(source, match.start()):  # ``abstract`` as a word of its own
+                found.add(match.group(1))
         return frozenset(name.decode() for name in found)
 
     def abstract_methods(self) -> frozenset[str]:
