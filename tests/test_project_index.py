@@ -137,19 +137,16 @@ def test_configured_sdk_methods_of_one_class_add_up_and_keep_the_table() -> None
     assert after.sdk == before.sdk
 
 
-def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:
-    package = tmp_path / "acme_voice"
+def _sdk_in_the_tree(root: Path, method_body: str, **table: list[str]) -> list[int]:
+    """Lines flagged in an app that calls ``VoiceClient.reply_now`` of a package in the tree
+    (whose body is ``method_body``), with ``table`` (an SDK table entry) configured."""
+    package = root / "acme_voice"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "client.py").write_text(
-        "class VoiceClient:\n"
-        "    async def reply_now(self):\n"
-        "        if self._response_active:\n"
-        "            self._pending = True\n"
-        "            return\n"
-        '        await self._ws.send_json({"type": "response.create"})\n'
+        "class VoiceClient:\n    async def reply_now(self):\n" + method_body
     )
-    app = tmp_path / "app.py"
+    app = root / "app.py"
     app.write_text(
         "from acme_voice.client import VoiceClient\n\n\n"
         "class Bot:\n"
@@ -158,32 +155,24 @@ def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:
         "    async def on_text(self):\n"
         "        await self.client.reply_now()\n"
     )
-    vocab = DEFAULT.extend(sdk_emitters=["acme_voice.client:VoiceClient.reply_now"])
+    vocab = DEFAULT.extend(**table)
     results = check_files([app], Settings(rules=all_rules(), vocab=vocab), jobs=1)
-    assert results[0].diagnostics == []  # the source defers: the table's claim is overruled
+    return [d.span.line for d in results[0].diagnostics]
+
+
+SENDS = '        await self._ws.send_json({"type": "response.create"})\n'
+TABLED = ["acme_voice.client:VoiceClient.reply_now"]
+
+
+def test_sdk_source_in_the_tree_wins_over_the_table(tmp_path: Path) -> None:
+    defers = "        if self._response_active:\n            self._pending = True\n"
+    defers += "            return\n" + SENDS
+    # The source defers: the table's claim that the method sends is overruled.
+    assert _sdk_in_the_tree(tmp_path, defers, sdk_emitters=TABLED) == []
 
 
 def test_sdk_source_in_the_tree_that_sends_overrules_a_table_that_defers(tmp_path: Path) -> None:
-    package = tmp_path / "acme_voice"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "client.py").write_text(
-        "class VoiceClient:\n"
-        "    async def reply_now(self):\n"
-        '        await self._ws.send_json({"type": "response.create"})\n'
-    )
-    app = tmp_path / "app.py"
-    app.write_text(
-        "from acme_voice.client import VoiceClient\n\n\n"
-        "class Bot:\n"
-        "    def __init__(self):\n"
-        "        self.client = VoiceClient()\n\n"
-        "    async def on_text(self):\n"
-        "        await self.client.reply_now()\n"
-    )
-    vocab = DEFAULT.extend(sdk_deferrers=["acme_voice.client:VoiceClient.reply_now"])
-    results = check_files([app], Settings(rules=all_rules(), vocab=vocab), jobs=1)
-    assert [d.span.line for d in results[0].diagnostics] == [9]
+    assert _sdk_in_the_tree(tmp_path, SENDS, sdk_deferrers=TABLED) == [9]
 
 
 FACTORY_CREATES = 'def reply():\n    return {"type": "response.create"}\n'
