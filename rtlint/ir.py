@@ -20,6 +20,10 @@ Paths are tuples of names. A leading ``self``/``this`` receiver is spelled
 ``"self"`` in both languages, private ``#field`` keeps its ``#``; subscripts
 with a constant string key become path components (``event["type"]`` is
 ``("event", "type")``). Optional chaining and casts are transparent.
+
+Values, conditions and effects (here and in the analyses) are slotted dataclasses hashed
+by value, and never changed once made; they are not ``frozen``, whose ``__init__`` costs
+five times as much, and a run makes hundreds of thousands of them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Literal
 # --------------------------------------------------------------------------- spans
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(unsafe_hash=True, order=True, slots=True)
 class Span:
     """A source range. Lines and columns are 1-based; columns count characters."""
 
@@ -51,7 +55,7 @@ class Span:
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VStr:
     """A string literal whose value is known (quotes, escapes resolved)."""
 
@@ -59,7 +63,7 @@ class VStr:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VConst:
     """``True``/``False``/``None``/``null``/``undefined``/a number."""
 
@@ -67,7 +71,7 @@ class VConst:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VObject:
     """A dict/object literal (or ``dict(k=v)``); ``spread`` when it has ``**x``/``...x``."""
 
@@ -84,7 +88,7 @@ class VObject:
         return found
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VName:
     """A variable, attribute path or constant-key subscript: ``self.ws``, ``evt``."""
 
@@ -92,7 +96,7 @@ class VName:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VCall:
     """A call or constructor (``new X(...)``). ``callee`` is ``()`` when not a path."""
 
@@ -110,7 +114,7 @@ class VCall:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VFunc:
     """A function value (lambda, arrow, function expression): index into ``Module.functions``."""
 
@@ -118,7 +122,7 @@ class VFunc:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VSeq:
     """A tuple/list/set/array literal (for ``state in (A, B)``)."""
 
@@ -126,7 +130,7 @@ class VSeq:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VCond:
     """A boolean expression in value position (``busy = not self._idle``)."""
 
@@ -134,7 +138,7 @@ class VCond:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VChoice:
     """One of several values: ``a if c else b``, ``c ? a : b``, ``a ?? b``."""
 
@@ -142,7 +146,7 @@ class VChoice:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class VOther:
     """Any expression the analyses do not need to see into."""
 
@@ -156,14 +160,14 @@ Value = VStr | VConst | VObject | VName | VCall | VFunc | VSeq | VCond | VChoice
 CompareOp = Literal["==", "!=", "is", "is not", "in", "not in", "<", "<=", ">", ">="]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CAtom:
     """A test whose truth the guard classifier judges: a name, a call or anything else."""
 
     value: Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CCompare:
     """``left op right``. Chains are split into ``And`` by the frontend."""
 
@@ -172,25 +176,25 @@ class CCompare:
     right: Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CConst:
     """A condition whose value is known (``while True``, ``for (;;)``)."""
 
     value: bool
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CNot:
     operand: Cond
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CAnd:
     left: Cond
     right: Cond
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class COr:
     left: Cond
     right: Cond
@@ -201,7 +205,7 @@ Cond = CAtom | CCompare | CConst | CNot | CAnd | COr
 # --------------------------------------------------------------------------- effects
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Call:
     """A call in a statement. Nested calls are listed before the calls that use them."""
 
@@ -209,7 +213,7 @@ class Call:
     awaited: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Assign:
     """``target = value`` (also augmented assignments, walrus, declarations)."""
 
@@ -218,14 +222,14 @@ class Assign:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Await:
     """An ``await`` (or ``yield``) that is not the await of a listed call."""
 
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Closure:
     """A function created here (def, lambda, arrow); it runs later, not here."""
 

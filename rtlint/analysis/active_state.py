@@ -65,7 +65,7 @@ _RUNS_NOW = frozenset({"run", "rununtilcomplete"})
 """Calls that run the coroutine handed to them before returning (``asyncio.run``)."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Site:
     """An emission, or a call to a function of this file that may emit, with its fact."""
 
@@ -79,7 +79,7 @@ class Site:
     """For a call site: the call only starts the function (a task, a timer)."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Unguarded:
     """An emission that can run while a response is active."""
 

@@ -35,7 +35,7 @@ _ACTIVE = "active"
 _CLEAN = "no-cancel"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Cancel:
     """A ``response.cancel`` send and whether an active-response check dominates it."""
 
@@ -44,7 +44,7 @@ class Cancel:
     guarded: bool
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CreateAfterCancel:
     """A ``response.create`` that can follow a ``response.cancel`` with no wait between."""
 

@@ -23,7 +23,7 @@ from rtlint import ir
 Test = ir.CAtom | ir.CCompare
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Edge:
     target: int
     test: Test | None = None

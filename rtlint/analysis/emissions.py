@@ -57,7 +57,7 @@ class CallKind(enum.Enum):
     """Records that the active response ended."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CreateEvent:
     """A value that is a ``response.create`` event; ``span`` is where it was built."""
 
@@ -65,7 +65,7 @@ class CreateEvent:
     out_of_band: bool
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Emission:
     call: ir.VCall
     how: str
@@ -74,7 +74,7 @@ class Emission:
     out_of_band: bool
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CallInfo:
     kind: CallKind
     emission: Emission | None = None

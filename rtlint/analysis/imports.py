@@ -19,7 +19,7 @@ CREATE = "response.create"
 CREATE_BYTES = CREATE.encode()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Import:
     """``from module import name as alias`` / ``import { name as alias } from "module"``."""
 

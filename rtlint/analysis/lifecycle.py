@@ -43,7 +43,7 @@ DEFERRED_SUBJECTS = ("response", "create", "reply", "generation")
 STATUS_WORDS = frozenset({"completed", "cancelled", "failed", "incomplete"})
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Write:
     """An assignment (or ``.set()``/``.clear()``) of a field, where it is written."""
 
@@ -57,7 +57,7 @@ class Write:
     """The written value (a call's argument when written through a parameter)."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class EventRef:
     """An event name the code handles (``server``) or sends (``client``)."""
 
@@ -94,7 +94,7 @@ class LifecyclePath:
         return [w for w in self.writes if w.field == name and w.action == action]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Send:
     """A ``response.create`` send (or a call that may send one) of the adapter."""
 

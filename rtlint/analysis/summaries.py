@@ -15,7 +15,7 @@ from typing import Literal
 Guard = Literal["idle", "active"]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class FunctionSummary:
     """A function's effect on the active-response state, as its callers see it."""
 
@@ -49,7 +49,7 @@ class FunctionSummary:
         return self != FunctionSummary(self.params)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class ClassSummary:
     """A class's methods (own and inherited), for receivers of that type."""
 
