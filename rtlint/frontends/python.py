@@ -146,6 +146,9 @@ class _Lowerer:
         self.functions: list[ir.Function] = []
         self.strings: set[str] = set()
         self.lambdas: dict[int, int] = {}
+        self.values: dict[int, tuple[ast.expr, ir.Value]] = {}
+        """Each expression's value, made once: a call's arguments are asked for again by
+        every call around it and by the statement (the node is kept: its id stays its own)."""
         self.fn_stack: list[int] = []
         self.class_stack: list[str | None] = []
 
@@ -512,6 +515,14 @@ class _Lowerer:
     # -- expressions: values
 
     def value(self, node: ast.expr) -> ir.Value:
+        known = self.values.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        found = self._value(node)
+        self.values[id(node)] = (node, found)
+        return found
+
+    def _value(self, node: ast.expr) -> ir.Value:
         span = self.span(node)
         kind = type(node)
         if kind is ast.Name:
