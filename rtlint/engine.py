@@ -27,7 +27,7 @@ from rtlint.timings import FileTimes
 from rtlint.vocabulary import DEFAULT, Vocabulary
 
 if TYPE_CHECKING:
-    from rtlint.analysis.project_index import Planned, Planner, RunPlan
+    from rtlint.analysis.project_index import Definitions, Planned, Planner, RunPlan
     from rtlint.analysis.summaries import ExternalView
 
 T = TypeVar("T")
@@ -251,16 +251,19 @@ class _Read:
     sending methods (see :class:`~rtlint.analysis.project_index.Planner`)."""
     kept: bytes | None = None
     """A skipped file's bytes, kept when it was read in this process (not sent back)."""
+    defines: Definitions | None = None
+    """What a file the prefilter lets through defines for the plan."""
 
 
 def _front(
     paths: Sequence[str], settings: Settings, keep: bool = False
 ) -> tuple[list[_Read], dict[str, float]]:
-    """Read and prefilter ``paths``; a skipped file gets its result and its SDK scan (and
-    keeps its bytes with ``keep``). Also the time spent per stage."""
+    """Read and prefilter ``paths``; a file that passes gets its definitions for the plan, a
+    skipped file its result and its SDK scan (and keeps its bytes with ``keep``). Also the
+    time spent per stage."""
     from rtlint.analysis.project_index import Planner, content_digest
 
-    planner: Planner | None = None  # made when a file is skipped
+    planner = Planner(settings.vocab) if keep else _planner(settings)
     spent = dict.fromkeys(("read", "prefilter", "project"), 0.0)
     found: list[_Read] = []
     for name in paths:
@@ -277,9 +280,12 @@ def _front(
         spent["prefilter"] += filtered - read
         digest = content_digest(source) if settings.cache_dir is not None else ""
         if needed:
-            found.append(_Read(name, source=source, size=len(source), digest=digest))
+            defines = planner.definitions(name, source)
+            found.append(
+                _Read(name, source=source, size=len(source), digest=digest, defines=defines)
+            )
+            spent["project"] += time.perf_counter() - filtered
             continue
-        planner = planner or (Planner(settings.vocab) if keep else _planner(settings))
         skipped: FileResult | None = None  # the usual result is made where it is needed
         if b"rtlint" in source:  # a suppression comment may be reported (RT100)
             skipped = _suppressed(name, source, rules, FileResult(name, skipped=True))
@@ -447,7 +453,7 @@ def _plan(
     no file of the run has changed since it was made. The skipped files' scans for names
     the analysed files define run in ``pool`` when there is one."""
     from rtlint import cache
-    from rtlint.analysis.project_index import Planned, Planner
+    from rtlint.analysis.project_index import Definitions, Planned, Planner
 
     cache_dir, key = settings.cache_dir, None
     if cache_dir is not None and sum(r.size for _, r in skipped) >= PLAN_CACHE_MIN_BYTES:
@@ -459,7 +465,8 @@ def _plan(
             return Planned(replace(planned.plan, token=uuid.uuid4().hex), planned.joining)
     planner = Planner(settings.vocab)
     files_analysed = [(name, source) for _, name, source in analysed]
-    planner.learn(files_analysed)
+    for i, _, _ in analysed:
+        planner.add(reads[i].defines or Definitions())
     rest = [i for i, (_, read) in enumerate(skipped) if not read.sdk]
     files = [(skipped[i][1].path, skipped[i][1].kept) for i in rest]
     by_name = [False] * len(files)

@@ -643,6 +643,15 @@ class Planned:
     """Indexes of the files the prefilter skipped that are analysed all the same."""
 
 
+@dataclass(frozen=True)
+class Definitions:
+    """What an analysed file defines that another file may import (name, home file) and
+    its classes whose base another file defines (base, path, class)."""
+
+    defined: tuple[tuple[str, Path], ...] = ()
+    implemented: tuple[tuple[str, str, str], ...] = ()
+
+
 class Planner:
     """The run's plan, made from cheap text scans only, in pieces so that the scans of the
     skipped files can run in several processes (:func:`rtlint.engine._plan` puts them
@@ -652,7 +661,8 @@ class Planner:
     and names one of its sending methods (:meth:`joins_an_sdk`, which needs nothing else),
     or when it names something (a create constant, or a function or class whose text
     spells one) that an analysed file defines and imports it from there
-    (:meth:`joins_by_name`: it needs the names, from :meth:`learn` or ``defined``)."""
+    (:meth:`joins_by_name`: it needs the names, from :meth:`definitions` and :meth:`add`,
+    or ``defined``)."""
 
     def __init__(self, vocab: Vocabulary, defined: dict[str, set[Path]] | None = None) -> None:
         resolve_cache_clear()  # files may have changed since the last run in this process
@@ -663,19 +673,26 @@ class Planner:
         )
         self.defined: dict[str, set[Path]] = defined or {}
         self.implemented: list[tuple[str, str, str]] = []
-        self._wanted = Identifiers(self.defined) if self.defined else None
+        self._wanted: Identifiers | None = None
 
-    def learn(self, analysed: Sequence[tuple[str, bytes]]) -> None:
-        """The names the ``analysed`` files define that other files may import."""
-        for path, source in analysed:
-            names = _defined_names(path, source)
-            for name in names:
-                self.defined.setdefault(name, set()).add(absolute(Path(path)))
-            for base, home, cls in _imported_bases(self.index, path, source, names):
-                # A receiver typed by the base may hold this class: who imports the base joins.
-                self.defined.setdefault(base, set()).add(home)
-                self.implemented.append((base, path, cls))
-        self._wanted = Identifiers(self.defined) if self.defined else None
+    def definitions(self, path: str, source: bytes) -> Definitions:
+        """What one analysed file adds to the plan (:meth:`add` puts it in; the scans can
+        run in another process)."""
+        names = _defined_names(path, source)
+        home = absolute(Path(path))
+        defined = [(name, home) for name in names]
+        implemented = []
+        for base, base_home, cls in _imported_bases(self.index, path, source, names):
+            # A receiver typed by the base may hold this class: who imports the base joins.
+            defined.append((base, base_home))
+            implemented.append((base, path, cls))
+        return Definitions(tuple(defined), tuple(implemented))
+
+    def add(self, found: Definitions) -> None:
+        for name, home in found.defined:
+            self.defined.setdefault(name, set()).add(home)
+        self.implemented += found.implemented
+        self._wanted = None  # made again when asked
 
     def joins_an_sdk(self, path: str, source: bytes) -> bool:
         """Does the file import a realtime SDK and name one of its sending methods?"""
@@ -686,12 +703,11 @@ class Planner:
 
     def joins_by_name(self, path: str, source: bytes) -> bool:
         """Does the file import something an analysed file defines, from there?"""
-        wanted = self._wanted
-        return (
-            wanted is not None
-            and wanted(source)
-            and _imports_from(self.index, Path(path), source, self.defined)
-        )
+        if not self.defined:
+            return False
+        if self._wanted is None:
+            self._wanted = Identifiers(self.defined)
+        return self._wanted(source) and _imports_from(self.index, Path(path), source, self.defined)
 
     def plan(self, members: Sequence[tuple[str, bytes]]) -> RunPlan:
         """The plan, from the files that are analysed: those passed and those that join."""
