@@ -15,6 +15,7 @@ from pathspec.util import normalize_file
 
 from rtlint import timings
 from rtlint.frontends import SUFFIXES
+from rtlint.replay import CONFIG_FILES
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "build", "dist",
@@ -79,22 +80,51 @@ class Filter:
     excludes: tuple[tuple[Path, tuple[str, ...]], ...] = ((Path("."), DEFAULT_EXCLUDE),)
 
     def excluded(self, path: str | Path, is_dir: bool = False) -> bool:
-        return any(matcher(p)(_relative(path, base, is_dir)) for base, p in self.excludes)
+        head, name = os.path.split(path)
+        if name in ("", ".", ".."):
+            return self.within(str(path)).excluded("", is_dir)
+        return self.within(head).excluded(name, is_dir)
 
     def included(self, path: str | Path) -> bool:
+        head, name = os.path.split(path)
+        return self.within(head).included(name)
+
+    def within(self, directory: str) -> Entries:
+        """The globs applied to the entries of ``directory`` (one computation for them all)."""
         base, patterns = self.include
-        suffix = os.path.splitext(path)[1].lower()
-        return suffix in SUFFIXES and matcher(patterns)(_relative(path, base))
+        return Entries(
+            tuple((_relative_path(directory, b), matcher(p)) for b, p in self.excludes),
+            (_relative_path(directory, base), matcher(patterns)),
+        )
 
 
-def _relative(path: str | Path, base: Path, is_dir: bool = False) -> str:
-    head, name = os.path.split(path)
-    if name in ("", ".", ".."):
-        rel = _relative_path(str(path), base)
-    else:  # one computation per directory: walks ask about every entry of one in turn
-        rel = _relative_path(head, base)
-        rel = f"{rel}/{name}" if rel not in ("", ".") else name
-    return rel + "/" if is_dir else rel
+class Entries:
+    """A :class:`Filter` for the entries of one directory, by name."""
+
+    def __init__(
+        self,
+        excludes: tuple[tuple[str, Callable[[str], bool]], ...],
+        include: tuple[str, Callable[[str], bool]],
+    ) -> None:
+        self._excludes = excludes
+        self._include = include
+
+    def excluded(self, name: str, is_dir: bool = False) -> bool:
+        end = "/" if is_dir else ""
+        return any(match(_joined(head, name) + end) for head, match in self._excludes)
+
+    def included(self, name: str) -> bool:
+        if os.path.splitext(name)[1].lower() not in SUFFIXES:
+            return False
+        head, match = self._include
+        return match(_joined(head, name))
+
+
+def _joined(head: str, name: str) -> str:
+    """``name`` in the directory whose relative path is ``head``."""
+    if not name:
+        return head
+    return name if head in ("", ".") else f"{head}/{name}"
 
 
 @lru_cache(maxsize=1024)
@@ -115,17 +145,13 @@ class Discovery:
     """The directories walked (whose entries decided what is checked)."""
 
 
-def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+def _gitignore(directory: str) -> pathspec.GitIgnoreSpec | None:
     try:
-        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
+            lines = f.read()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
-
-
-def _is_venv(directory: str) -> bool:
-    # False, not an error, in a directory that cannot be searched: the walk names it.
-    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
 def discover(
@@ -133,7 +159,8 @@ def discover(
     filter_for: Callable[[Path], Filter] = lambda _: Filter(),
     force_exclude: bool = False,
 ) -> Discovery:
-    """Files to check under ``paths``; ``filter_for(directory)`` gives the globs for its entries.
+    """Files to check under ``paths``; ``filter_for(directory)`` gives the globs for its entries
+    (asked in the directories that hold a configuration file; the others share their parent's).
 
     Files named explicitly are always checked (whatever ``include`` says) unless
     ``force_exclude`` and an exclude glob matches them.
@@ -181,48 +208,63 @@ def _discover(
 
 def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -> Iterator[Path]:
     """Files under ``root``. A root that the excludes cover (``rtlint check dist``) was named on
-    purpose: below it, excludes apply relative to it, so only what they say inside it is skipped."""
-    named_on_purpose = filter_for(root).excluded(root, is_dir=True)
-    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
-    stack = [root]
+    purpose: below it, excludes apply relative to it, so only what they say inside it is skipped.
+    A directory with a ``pyvenv.cfg`` (a virtual environment) is not entered."""
+    outer = filter_for(root)
+    named_on_purpose = outer.excluded(root, is_dir=True)
+    ignores: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    stack = [(str(root), outer)]
     while stack:
-        directory = stack.pop()
-        while ignores and not directory.is_relative_to(ignores[-1][0]):
-            ignores.pop()
-        gitignore = _gitignore(directory)
-        if gitignore is not None:
-            ignores.append((directory, gitignore))
-        result.directories.append(directory)
+        directory, globs = stack.pop()
+        path = Path(directory)
+        result.directories.append(path)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            result.errors.append((str(directory), exc.strerror or str(exc)))
+            result.errors.append((str(path), exc.strerror or str(exc)))
             continue
-        globs = filter_for(directory)
+        if directory != str(root) and any(e.name == "pyvenv.cfg" for e in entries):
+            continue
+        while ignores and not _inside(directory, ignores[-1][0]):
+            ignores.pop()
+        if any(e.name == ".gitignore" for e in entries):
+            gitignore = _gitignore(directory)
+            if gitignore is not None:
+                ignores.append((directory, gitignore))
+        if directory == str(root) or any(e.name in CONFIG_FILES for e in entries):
+            globs = filter_for(
+                path
+            )  # else its parent's: a directory shares its parent's configuration
         if named_on_purpose:
             globs = Filter(globs.include, tuple((root, p) for _, p in globs.excludes))
-        subdirs: list[Path] = []
+        here = globs.within(directory)
+        subdirs: list[tuple[str, Filter]] = []
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = entry.is_file()
+                is_file = not is_dir and entry.is_file()
             except OSError:
                 continue
-            if (ignores and _ignored(Path(entry.path), is_dir, ignores)) or globs.excluded(
-                entry.path, is_dir
+            if not is_dir and not (is_file and here.included(entry.name)):
+                continue
+            if (ignores and _ignored(entry.path, is_dir, ignores)) or here.excluded(
+                entry.name, is_dir
             ):
                 continue
             if is_dir:
-                if not _is_venv(entry.path):
-                    subdirs.append(Path(entry.path))
-            elif is_file and globs.included(entry.path):
+                subdirs.append((entry.path, globs))
+            else:
                 yield Path(entry.path)
         stack.extend(reversed(subdirs))
 
 
-def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+def _inside(directory: str, ancestor: str) -> bool:
+    return directory == ancestor or directory.startswith(os.path.join(ancestor, ""))
+
+
+def _ignored(path: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
     for base, gitignore in ignores:
-        rel = path.relative_to(base).as_posix()
+        rel = path[len(os.path.join(base, "")) :].replace(os.sep, "/")  # (joined to base)
         if gitignore.match_file(rel + "/" if is_dir else rel):
             return True
     return False

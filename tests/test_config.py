@@ -55,6 +55,28 @@ def test_nearest_configuration_wins_without_merging(tmp_path: Path) -> None:
     assert _concise(tmp_path / "inner", "deep/nested.py") == ["deep/nested.py:RT001"]
 
 
+def test_a_nested_configuration_governs_the_walk_below_it(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "rtlint.toml": 'extend-exclude = ["old"]\n',
+            "a/old/x.py": UNGUARDED,
+            "inner/rtlint.toml": 'extend-exclude = ["gen"]\n',
+            "inner/old/y.py": UNGUARDED,  # the top configuration's exclude is not merged in
+            "inner/deep/gen/z.py": UNGUARDED,
+            "inner/deep/ok.py": UNGUARDED,
+            "inner/deep/.gitignore": "ignored.py\n",
+            "inner/deep/more/ignored.py": UNGUARDED,
+            "inner/deep/more/kept.py": UNGUARDED,
+        },
+    )
+    assert _concise(tmp_path, ".") == [
+        "inner/deep/more/kept.py:RT001",
+        "inner/deep/ok.py:RT001",
+        "inner/old/y.py:RT001",
+    ]
+
+
 def test_dot_rtlint_toml_comes_first_in_a_directory(tmp_path: Path) -> None:
     write(
         tmp_path,
