@@ -176,7 +176,8 @@ class Resolver:
     """``--config PATH``: this file for everything."""
     isolated: bool = False
     """``--isolated``: defaults only."""
-    _cache: dict[Path, Config] = field(default_factory=dict)
+    _cache: dict[str, Config] = field(default_factory=dict)
+    """By absolute directory (strings: hashing paths costs more)."""
     _fixed: Config | None = None
 
     def __post_init__(self) -> None:
@@ -189,21 +190,23 @@ class Resolver:
         elif self.isolated:
             self._fixed = Config(root=Path.cwd())
 
-    def for_directory(self, directory: Path) -> Config:
+    def for_directory(self, directory: str | Path) -> Config:
         """The configuration that applies to files in ``directory``."""
         if self._fixed is not None:
             return self._fixed
-        if directory in self._cache:
-            return self._cache[directory]
-        visited: list[Path] = [directory]
-        found: Config | None = None
-        start = Path(os.path.abspath(directory))
-        for candidate in (start, *start.parents):
-            found = self._cache.get(candidate)
-            if found is not None:
-                break
+        candidate = os.path.abspath(directory)
+        found = self._cache.get(candidate)
+        if found is not None:
+            return found
+        visited: list[str] = []
+        while True:
             visited.append(candidate)
-            found = _in_directory(candidate)
+            found = _in_directory(Path(candidate))
+            parent = os.path.dirname(candidate)
+            if found is not None or parent == candidate:
+                break
+            candidate = parent
+            found = self._cache.get(candidate)
             if found is not None:
                 break
         found = found or Config(root=Path.cwd())

@@ -59,7 +59,10 @@ class Project:
         return self._filters[config]
 
     def settings_for(self, path: Path) -> Settings:
-        config = self.resolver.for_path(path)
+        return self._settings_of(path if os.path.isdir(path) else path.parent)
+
+    def _settings_of(self, directory: str | Path) -> Settings:
+        config = self.resolver.for_directory(directory)
         if config not in self._settings:
             found = settings(config, self.selection, self.edits)
             self._settings[config] = replace(found, cache_dir=self.cache_dir)
@@ -75,12 +78,13 @@ class Project:
 
     def _groups(self, files: Sequence[Path]) -> list[tuple[Settings, list[Path]]]:
         """``files`` by their settings, which the files of one directory share."""
-        groups: dict[Settings, list[Path]] = {}
-        of_directory: dict[str, Settings] = {}
+        groups: dict[int, tuple[Settings, list[Path]]] = {}  # by identity: hashing costs
+        of_directory: dict[str, list[Path]] = {}
         for path in files:
             directory = os.path.dirname(path)  # a string: pathlib's parent costs far more
-            found = of_directory.get(directory)
-            if found is None:
-                found = of_directory[directory] = self.settings_for(path)
-            groups.setdefault(found, []).append(path)
-        return list(groups.items())
+            group = of_directory.get(directory)
+            if group is None:
+                found = self._settings_of(directory or ".")
+                group = of_directory[directory] = groups.setdefault(id(found), (found, []))[1]
+            group.append(path)
+        return list(groups.values())
