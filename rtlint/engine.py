@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import gc
 import os
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rtlint import timings
 from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import spec
-from rtlint.frontends import ParseError, lower
+from rtlint.frontends import PYTHON_SUFFIXES, ParseError, lower
 from rtlint.ir import Span
 from rtlint.prefilter import needs_analysis
 from rtlint.rule import DOCS_URL, Context, Rule
@@ -87,14 +88,18 @@ def check_source(
     times: FileTimes | None = None,
     prefiltered: bool = False,
     view: ExternalView | None = None,
+    tree: ast.Module | None = None,
 ) -> FileResult:
     """Check one file's bytes; inline suppressions are applied to the findings.
     ``prefiltered``: the caller already knows the prefilter lets the file through.
-    ``view``: what the rest of the project says about the names the file uses."""
+    ``view``: what the rest of the project says about the names the file uses.
+    ``tree``: the file's Python syntax tree, when the caller parsed it."""
     rules = settings.rules_for(path)
     if prefiltered or view or needs_analysis(source, rules, settings.vocab):
         with _collector_paused():
-            result = _run_rules(path, source, rules, settings.vocab, settings.edits, times, view)
+            result = _run_rules(
+                path, source, rules, settings.vocab, settings.edits, times, view, tree
+            )
     else:
         result = FileResult(path, skipped=True)
     if not result.parsed and all(r.code != SYNTAX_ERROR for r in rules):
@@ -138,6 +143,7 @@ def _run_rules(
     edits: bool,
     times: FileTimes | None = None,
     view: ExternalView | None = None,
+    tree: ast.Module | None = None,
 ) -> FileResult:
     result = FileResult(path)
     times = times or FileTimes(path)
@@ -151,7 +157,7 @@ def _run_rules(
             return result
     start = time.perf_counter()
     try:
-        module = lower(path, source)
+        module = lower(path, source, tree)
     except ParseError as exc:
         offset = _offset(source, exc.line, exc.column)
         span = Span(offset, offset, exc.line, exc.column, exc.line, exc.column)
@@ -169,7 +175,7 @@ def _run_rules(
         result.error = "too deeply nested to analyse"
         return result
     finally:
-        times.parse = time.perf_counter() - start
+        times.parse += time.perf_counter() - start
     ctx = Context(module, vocab, edits, view)
     try:
         for rule in rules:
@@ -520,23 +526,45 @@ def _analyse_all(
 def _analyse(
     item: tuple[str, bytes, bool], settings: Settings, plan: RunPlan
 ) -> tuple[FileResult, FileTimes]:
-    """Check one file with its view of the project; a file the prefilter skipped (joining)
-    is checked only when it uses something another file defines."""
+    """Check one file with its view of the project. A file the prefilter skipped (joining),
+    or a Python file whose words the prefilter found only in comments and docstrings, is
+    checked only when it uses something another file defines."""
     from rtlint.analysis.project_index import view_for
+    from rtlint.frontends.python import code_text
 
     path, source, joining = item
     times = FileTimes(path)
+    rules = settings.rules_for(path)
+    tree = None
+    if not joining and path.endswith(tuple(PYTHON_SUFFIXES)):
+        start = time.perf_counter()
+        tree = _python_tree(source)
+        # Its words all in comments and docstrings: it joins like a file the prefilter skips.
+        joining = tree is not None and not needs_analysis(
+            code_text(source, tree), rules, settings.vocab
+        )
+        times.parse = time.perf_counter() - start
     start = time.perf_counter()
     with _collector_paused():  # the files it reads are parsed and analysed too
         view, uses = view_for(plan, path, source, settings.vocab, joining)
     times.project = time.perf_counter() - start
     if joining and view is None:
-        rules = settings.rules_for(path)
         result = _suppressed(path, source, rules, FileResult(path, skipped=True))
     else:
-        result = check_source(path, source, settings, times, prefiltered=True, view=view)
+        result = check_source(path, source, settings, times, True, view, tree)
     result.uses = uses
     return result, times
+
+
+def _python_tree(source: bytes) -> ast.Module | None:
+    """The syntax tree of a Python file; None when it cannot be had (the check says why)."""
+    from rtlint.frontends import python
+
+    try:
+        with _collector_paused():
+            return python.parse(source)
+    except (ParseError, ValueError, UnicodeDecodeError, LookupError, SyntaxError, RecursionError):
+        return None
 
 
 def _offset(source: bytes, line: int, column: int) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rtlint.engine import Settings, check_files, check_source
+from rtlint.engine import Settings, check_files
 from rtlint.frontends import SUFFIXES
 from rtlint.registry import by_selector
 from tests.expectations import expected, explain, reported
@@ -44,7 +44,7 @@ def test_fixture(path: Path) -> None:
     rules = by_selector(code)
     assert rules, f"fixture directory names unknown rule {code}"
     source = path.read_bytes()
-    result = check_source(str(path), source, Settings(rules=tuple(rules)))
+    result = check_files([path], Settings(rules=tuple(rules)), jobs=1)[0]
     assert result.error is None, result.error
     text = source.decode("utf-8")
     syntax = [d for d in result.diagnostics if d.code == "E999"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import PurePath
 
 from rtlint.ir import Module
@@ -26,13 +27,14 @@ class ParseError(Exception):
         self.partial: Module | None = None
 
 
-def lower(path: str, source: bytes) -> Module:
-    """Lower ``source`` with the frontend its file suffix selects."""
+def lower(path: str, source: bytes, tree: ast.Module | None = None) -> Module:
+    """Lower ``source`` with the frontend its file suffix selects (a Python file's ``tree``
+    when it was parsed already)."""
     suffix = PurePath(path).suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         from rtlint.frontends import python
 
-        return python.lower(path, source)
+        return python.lower(path, source, tree)
     if suffix in TYPESCRIPT_SUFFIXES or suffix in TSX_SUFFIXES:
         from rtlint.frontends import typescript
 

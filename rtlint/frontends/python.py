@@ -47,9 +47,10 @@ def bom_length(source: bytes) -> int:
     return len(codecs.BOM_UTF8) if source.startswith(codecs.BOM_UTF8) else 0
 
 
-def lower(path: str, source: bytes) -> ir.Module:
-    """Parse ``source`` and lower it; :class:`ParseError` when it does not parse."""
-    return _Lowerer(path, source).module(parse(source))
+def lower(path: str, source: bytes, tree: ast.Module | None = None) -> ir.Module:
+    """Lower ``source`` (parsed here unless its ``tree`` is given); :class:`ParseError` when
+    it does not parse."""
+    return _Lowerer(path, source).module(tree if tree is not None else parse(source))
 
 
 def parse(source: bytes) -> ast.Module:
@@ -81,6 +82,78 @@ def _syntax_error(source: bytes, error: SyntaxError) -> ParseError:
         version = ".".join(map(str, sys.version_info[:2]))
         message += f" (valid in a newer Python; run rtlint with it: this is {version})"
     return ParseError(message, error.lineno or 1, error.offset or 1)
+
+
+def code_text(source: bytes, tree: ast.Module) -> bytes:
+    """``source`` with its docstrings (strings that stand as statements) and its comment
+    lines blanked out: the text a rule can look at. A comment line is blanked only where no
+    statement or statement header spans its line (a line there may be inside a string)."""
+    offset = _Offsets(source, LineIndex(source))
+    text = bytearray(source)
+    spanned = bytearray(len(offset.starts) + 2)
+    """Per line (from 1): might an expression, and so a string, reach it?"""
+    bodies: list[list[ast.stmt]] = [tree.body]
+    while bodies:
+        for stmt in bodies.pop():
+            if (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Constant)
+                and isinstance(stmt.value.value, str)
+            ):
+                start = offset(stmt.lineno, stmt.col_offset)
+                end = offset(stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+                text[start:end] = _blanked(text[start:end])
+                continue
+            nested = _nested_bodies(stmt)
+            bodies += nested
+            lines = _header_lines(stmt) if nested else [(stmt.lineno, stmt.end_lineno)]
+            for first, last in lines:
+                last = min(last or first, len(spanned) - 1)
+                spanned[first : last + 1] = b"\x01" * (last + 1 - first)
+    starts = [*offset.starts, len(source)]
+    for line in range(1, len(offset.starts) + 1):
+        start, end = starts[line - 1], starts[line]
+        if not spanned[line] and text[start:end].lstrip().startswith(b"#"):
+            text[start:end] = _blanked(text[start:end])
+    return bytes(text)
+
+
+def _blanked(text: bytearray) -> bytes:
+    """``text`` as spaces, its line breaks kept (and so every position)."""
+    return bytes(text).translate(_SPACES)
+
+
+_SPACES = bytes(byte if byte in b"\r\n" else 32 for byte in range(256))
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _nested_bodies(stmt: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists of a compound statement (those of its handlers and cases too)."""
+    found: list[list[ast.stmt]] = []
+    for name in _BODIES:
+        for item in getattr(stmt, name, None) or ():
+            if isinstance(item, ast.stmt):
+                found.append(getattr(stmt, name))
+                break
+            found.append(item.body)  # an except handler or a match case
+    return found
+
+
+def _header_lines(node: ast.AST) -> list[tuple[int, int | None]]:
+    """The lines of the expressions in a compound statement's header (decorators,
+    conditions, bases, patterns, ...), and in those of its handlers and cases."""
+    found: list[tuple[int, int | None]] = []
+    for name, value in ast.iter_fields(node):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.stmt) or not isinstance(item, ast.AST):
+                continue
+            if isinstance(item, ast.expr | ast.pattern | ast.arg | ast.keyword):
+                found.append((item.lineno, item.end_lineno))
+            elif name not in _BODIES or isinstance(item, ast.excepthandler | ast.match_case):
+                found += _header_lines(item)  # arguments, with-items, handlers, cases
+    return found
 
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
