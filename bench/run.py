@@ -21,8 +21,10 @@ Needs ``pip install -e '.[bench]'`` (ast-grep and ruff), ``grep`` and GNU ``time
 5. 5,000 file names on one command line with ``--force-exclude`` (the pre-commit shape)
    against a directory walk.
 
-Wall times are the best of ``--repeat`` runs; the machine's other load makes absolute
-numbers noisy, so compare the rows of one run.
+Wall times are the best of ``--repeat`` runs; the cold runs of rtlint, its baseline and the
+other tools take turns, round after round, so that load which comes and goes falls on
+all of them. The machine's other load makes absolute numbers noisy: compare the rows of
+one run.
 """
 
 from __future__ import annotations
@@ -69,6 +71,21 @@ def measure(command: list[str], cwd: Path, repeat: int, env: dict[str, str] | No
         peaks.append(int(run.stderr.strip().splitlines()[-1]) / 1024)
         stdout = run.stdout
     return Run(min(walls), max(peaks), stdout)
+
+
+def interleaved(
+    commands: dict[str, tuple[list[str], dict[str, str] | None]], cwd: Path, repeat: int
+) -> dict[str, Run]:
+    """Each command once per round, ``repeat`` rounds, the best wall of each: load that
+    comes and goes during the measurement falls on every tool alike."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (command, env) in commands.items():
+            runs[name].append(measure(command, cwd, 1, env))
+    return {
+        name: Run(min(r.wall for r in found), max(r.peak_mb for r in found), found[-1].stdout)
+        for name, found in runs.items()
+    }
 
 
 def real_corpus(source: Path, into: Path) -> Path:
@@ -217,18 +234,25 @@ def main() -> None:
         files = sum(1 for p in corpus.rglob("*") if p.is_file())
         print(f"real-code corpus: {files} files, {lines_in(corpus):,} lines\n")
         print(f"{'tool':<34} {'wall':>9} {'peak':>11} {'rtlint / tool':>9}")
-        cold = current.run(corpus, args.repeat)
+        cold_runs = interleaved(
+            {
+                "current": (current.command(str(corpus)), current.env),
+                "baseline": (baseline.command(str(corpus)), baseline.env),
+                **{name: (command, None) for name, command in tools(corpus).items()},
+            },
+            corpus,
+            args.repeat,
+        )
+        cold, old = cold_runs.pop("current"), cold_runs.pop("baseline")
         warm = current.run(corpus, args.repeat, warm=True)
         touched = current.touched(corpus, args.repeat)
         print(row("rtlint check (cold, --no-cache)", cold))
         print(row("rtlint check (warm, tree unchanged)", warm))
         print(row("rtlint check (warm, one file touched)", touched))
-        others = {name: measure(cmd, corpus, args.repeat) for name, cmd in tools(corpus).items()}
-        for name, run in others.items():
+        for name, run in cold_runs.items():
             print(row(name, run, cold))
-        old = baseline.run(corpus, args.repeat)
         print(row(f"rtlint {args.baseline} (cold)", old, cold))
-        grep, ruff, sg = others.values()
+        grep, ruff, sg = cold_runs.values()
         print(
             f"\ntargets: cold <= 1.0x ast-grep: {cold.wall / sg.wall:.2f}x; "
             f"cold <= 3x ruff: {cold.wall / ruff.wall:.2f}x; "
