@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rtlint import timings
 from rtlint.diagnostics import Diagnostic
 from rtlint.discovery import spec
-from rtlint.frontends import PYTHON_SUFFIXES, ParseError, lower
+from rtlint.frontends import DECLARATION_SUFFIXES, PYTHON_SUFFIXES, ParseError, lower
 from rtlint.ir import Span
 from rtlint.prefilter import needs_analysis
 from rtlint.rule import DOCS_URL, Context, Rule
@@ -281,7 +281,9 @@ def _front(
             found.append(_Read(name, error=source))
             continue
         rules = settings.rules_for(name)
-        needed = needs_analysis(source, rules, settings.vocab)
+        needed = not name.endswith(DECLARATION_SUFFIXES) and needs_analysis(
+            source, rules, settings.vocab
+        )
         filtered = time.perf_counter()
         spent["prefilter"] += filtered - read
         digest = content_digest(source) if settings.cache_dir is not None else ""

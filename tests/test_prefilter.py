@@ -123,3 +123,23 @@ def test_identifiers_match_whole_exact_names_only() -> None:
     assert not found(b"rebuild_events()")
     assert not found(b"$build_event")
     assert not Identifiers([])(b"anything")
+
+
+def test_a_typescript_declaration_file_is_not_analysed(tmp_path: Path) -> None:
+    from rtlint.engine import Settings, check_files
+
+    declared = 'export declare function send(event: { type: "response.create" }): void;\n'
+    code = (
+        "export function send(ws: WebSocket) {\n"
+        '  ws.send(JSON.stringify({ type: "response.create" }));\n'
+        "}\n"
+    )
+    for name, text in (("api.d.ts", declared), ("api.d.mts", declared), ("api.ts", code)):
+        (tmp_path / name).write_text(text)
+    results = check_files(sorted(tmp_path.iterdir()), Settings(all_rules()), jobs=1)
+    assert {Path(r.path).name: r.skipped for r in results} == {
+        "api.d.mts": True,
+        "api.d.ts": True,
+        "api.ts": False,
+    }
+    assert [Path(r.path).name for r in results if r.diagnostics] == ["api.ts"]

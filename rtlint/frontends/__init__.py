@@ -13,6 +13,10 @@ TSX_SUFFIXES = frozenset({".tsx", ".jsx"})
 SUFFIXES = PYTHON_SUFFIXES | TYPESCRIPT_SUFFIXES | TSX_SUFFIXES
 
 
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+"""TypeScript declaration files: types only, no code that runs (nothing in one can send)."""
+
+
 class ParseError(Exception):
     """The source does not parse. ``line``/``column`` are 1-based.
 
