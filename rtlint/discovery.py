@@ -231,10 +231,9 @@ def _walk(root: Path, filter_for: Callable[[Path], Filter], result: Discovery) -
             gitignore = _gitignore(directory)
             if gitignore is not None:
                 ignores.append((directory, gitignore))
+        # A directory without a configuration file of its own shares its parent's.
         if directory == str(root) or any(e.name in CONFIG_FILES for e in entries):
-            globs = filter_for(
-                path
-            )  # else its parent's: a directory shares its parent's configuration
+            globs = filter_for(path)
         if named_on_purpose:
             globs = Filter(globs.include, tuple((root, p) for _, p in globs.excludes))
         here = globs.within(directory)
