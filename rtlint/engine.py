@@ -30,6 +30,7 @@ from rtlint.vocabulary import DEFAULT, Vocabulary
 if TYPE_CHECKING:
     from rtlint.analysis.project_index import Definitions, Planned, Planner, RunPlan
     from rtlint.analysis.summaries import ExternalView
+    from rtlint.front_index import FrontIndex
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -408,23 +409,65 @@ def _read_and_plan(
     """Read and prefilter ``paths`` (in ``pool`` when there is one) and make the run's plan;
     the files that join it keep their bytes."""
     names = [str(p) for p in paths]
-    if pool is None:
-        reads, spent = _front(names, settings, keep=True)
+    with timings.stage("read"):
+        index, known = _known(names, settings)
+    fresh = [name for name in names if name not in known]
+    if pool is None or len(fresh) < FRONT_POOL_MIN_FILES:
+        found, spent = _front(fresh, settings, keep=True)
     else:
-        reads, spent = [], dict.fromkeys(("read", "prefilter", "project"), 0.0)
+        found, spent = [], dict.fromkeys(("read", "prefilter", "project"), 0.0)
         front = functools.partial(_front, settings=settings)
-        for chunk_reads, chunk_spent in pool.map(front, _chunks(names, workers * 4)):
-            reads += chunk_reads
+        for chunk_reads, chunk_spent in pool.map(front, _chunks(fresh, workers * 4)):
+            found += chunk_reads
             for stage, seconds in chunk_spent.items():
                 spent[stage] += seconds
     for stage, seconds in spent.items():
         timings.add(stage, seconds)
+    if index is not None:
+        for read in found:
+            if read.error is None:
+                record = (read.source is not None, read.size, read.digest, read.sdk)
+                index.put(read.path, (*record, read.defines, read.skipped))
+        index.save()
+    unread = iter(found)
+    reads = [known[name] if name in known else next(unread) for name in names]
     analysed = [(i, r.path, r.source) for i, r in enumerate(reads) if r.source is not None]
     skipped = [(i, r) for i, r in enumerate(reads) if r.error is None and r.source is None]
     with timings.stage("project"):
         planned = _plan(analysed, skipped, reads, settings, pool, workers)
     _kept(skipped[i][1] for i in planned.joining)  # (a cached plan read none of them)
     return _Front(reads, analysed, skipped, planned)
+
+
+_Record = tuple[bool, int, str, bool, "Definitions | None", "FileResult | None"]
+"""What the front found in a file, as the front index keeps it: whether the prefilter lets
+it through, its size and digest, its SDK scan, its definitions and its skipped result."""
+
+
+def _known(
+    names: Sequence[str], settings: Settings
+) -> tuple[FrontIndex[_Record] | None, dict[str, _Read]]:
+    """The front index of a run with a cache, and the files it knows unchanged, as read.
+    A file that the prefilter lets through is read all the same (its bytes are analysed)."""
+    from rtlint.analysis.project_index import content_digest
+    from rtlint.front_index import FrontIndex
+
+    if settings.cache_dir is None:
+        return None, {}
+    index: FrontIndex[_Record] = FrontIndex(settings)
+    known: dict[str, _Read] = {}
+    for name in names:
+        record = index.get(name)
+        if record is None:
+            continue
+        passes, size, digest, sdk, defines, skipped = record
+        if not passes:
+            known[name] = _Read(name, skipped=skipped, size=size, digest=digest, sdk=sdk)
+            continue
+        source = read_source(Path(name))
+        if isinstance(source, bytes) and content_digest(source) == digest:
+            known[name] = _Read(name, source=source, size=size, digest=digest, defines=defines)
+    return index, known
 
 
 def _kept(reads: Iterable[_Read]) -> list[_Read]:
