@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import gc
+import hashlib
 import os
 import time
 import uuid
@@ -428,13 +429,14 @@ def _read_and_plan(
             if read.error is None:
                 record = (read.source is not None, read.size, read.digest, read.sdk)
                 index.put(read.path, (*record, read.defines, read.skipped))
-        index.save()
     unread = iter(found)
     reads = [known[name] if name in known else next(unread) for name in names]
     analysed = [(i, r.path, r.source) for i, r in enumerate(reads) if r.source is not None]
     skipped = [(i, r) for i, r in enumerate(reads) if r.error is None and r.source is None]
     with timings.stage("project"):
-        planned = _plan(analysed, skipped, reads, settings, pool, workers)
+        planned = _plan(analysed, skipped, reads, settings, pool, workers, index)
+    if index is not None:
+        index.save()
     _kept(skipped[i][1] for i in planned.joining)  # (a cached plan read none of them)
     return _Front(reads, analysed, skipped, planned)
 
@@ -499,10 +501,12 @@ def _plan(
     settings: Settings,
     pool: ProcessPoolExecutor | None,
     workers: int,
+    index: FrontIndex[_Record] | None = None,
 ) -> Planned:
     """The run's plan (:class:`~rtlint.analysis.project_index.Planner`), from the cache when
     no file of the run has changed since it was made. The skipped files' scans for names
-    the analysed files define run in ``pool`` when there is one."""
+    the analysed files define run in ``pool`` when there are many; with a front ``index``,
+    only those of files whose content, the names or the run's files changed."""
     from rtlint import cache
     from rtlint.analysis.project_index import Definitions, Planned, Planner
 
@@ -522,9 +526,16 @@ def _plan(
     files = [(skipped[i][1].path, skipped[i][1].kept) for i in rest]
     by_name = [False] * len(files)
     if planner.defined:
-        check = functools.partial(_joins_by_name, settings=settings, defined=planner.defined)
-        chunks = pool.map(check, _chunks(files, workers * 4)) if pool else [check(files)]
-        by_name = [hit for chunk in chunks for hit in chunk]
+        by_name = _joining_by_name(
+            files,
+            [skipped[i][1].digest for i in rest],
+            reads,
+            planner.defined,
+            settings,
+            pool,
+            workers,
+            index,
+        )
     joins = {i for i, (_, read) in enumerate(skipped) if read.sdk}
     joins.update(i for i, hit in zip(rest, by_name, strict=True) if hit)
     joining = sorted(joins)
@@ -534,6 +545,44 @@ def _plan(
     if cache_dir is not None and key is not None:
         cache.store(cache_dir, key, planned)
     return planned
+
+
+def _joining_by_name(
+    files: list[tuple[str, bytes | None]],
+    digests: list[str],
+    reads: list[_Read],
+    defined: dict[str, set[Path]],
+    settings: Settings,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+    index: FrontIndex[_Record] | None,
+) -> list[bool]:
+    """Which of the skipped ``files`` import what an analysed file ``defined`` (the answers
+    the front ``index`` holds for the same names, run files and contents are taken)."""
+    key = hashlib.sha256(
+        repr(
+            (sorted((n, sorted(map(str, h))) for n, h in defined.items()), [r.path for r in reads])
+        ).encode()
+    ).hexdigest()
+    known = index.joins if index is not None else {}
+    hits: list[bool | None] = [
+        found[2]
+        if (found := known.get(os.path.abspath(name))) and found[:2] == (key, digest)
+        else None
+        for (name, _), digest in zip(files, digests, strict=True)
+    ]
+    todo = [i for i, hit in enumerate(hits) if hit is None]
+    asked = [files[i] for i in todo]
+    check = functools.partial(_joins_by_name, settings=settings, defined=defined)
+    if pool is not None and len(asked) >= FRONT_POOL_MIN_FILES:
+        chunks = list(pool.map(check, _chunks(asked, workers * 4)))
+    else:
+        chunks = [check(asked)]
+    for i, hit in zip(todo, (hit for chunk in chunks for hit in chunk), strict=True):
+        hits[i] = hit
+        if index is not None:
+            index.put_join(files[i][0], (key, digests[i], hit))
+    return [bool(hit) for hit in hits]
 
 
 POOL_MIN_BYTES = 96 * 1024

@@ -34,9 +34,11 @@ class FrontIndex(Generic[Record]):
             digest.update(part.encode() + b"\0")
         self.key = digest.hexdigest()
         self.started = time.time()
-        self.records: dict[str, tuple[Status, Record]] = (
-            cache.load_entry(self.directory, self.key, dict) or {}
-        )
+        stored = cache.load_entry(self.directory, self.key, tuple)
+        self.records: dict[str, tuple[Status, Record]] = stored[0] if stored else {}
+        self.joins: dict[str, tuple[str, str, bool]] = stored[1] if stored else {}
+        """Whether a skipped file joins the run by name: (the key of the names the analysed
+        files define and of the run's files, the file's digest, the answer), by path."""
         self.changed = False
         self._seen: dict[str, Status] = {}
 
@@ -62,6 +64,11 @@ class FrontIndex(Generic[Record]):
         self.records[os.path.abspath(name)] = (status, record)
         self.changed = True
 
+    def put_join(self, name: str, answer: tuple[str, str, bool]) -> None:
+        """Keep whether the skipped file ``name`` joins the run by name (see :attr:`joins`)."""
+        self.joins[os.path.abspath(name)] = answer
+        self.changed = True
+
     def save(self) -> None:
         """Write the records when they changed; those of files that are gone are dropped
         once they outnumber the files of this run (runs over parts of a tree share it)."""
@@ -69,4 +76,5 @@ class FrontIndex(Generic[Record]):
             return
         if len(self.records) > 2 * len(self._seen) + 1000:
             self.records = {k: v for k, v in self.records.items() if os.path.exists(k)}
-        cache.store(self.directory, self.key, self.records)
+            self.joins = {k: v for k, v in self.joins.items() if k in self.records}
+        cache.store(self.directory, self.key, (self.records, self.joins))

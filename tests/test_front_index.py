@@ -62,6 +62,8 @@ def test_unchanged_files_are_not_read_again(tree: Path, monkeypatch: pytest.Monk
     every = ["agent.py", "util0.py", "util1.py", "util2.py"]
     assert run() == (["agent.py:RT001"], every)
     assert run() == (["agent.py:RT001"], ["agent.py"])  # its bytes are analysed: it is read
+    (tree / "agent.py").write_text(UNGUARDED + "# edited\n")  # it defines what it did
+    assert run() == (["agent.py:RT001"], ["agent.py"])
     (tree / "util2.py").write_text(UNGUARDED)
     found, read = run()  # (a new plan reads the skipped files for what agent.py defines)
     assert found == ["agent.py:RT001", "util2.py:RT001"] and "util2.py" in read
