@@ -159,7 +159,10 @@ class _Recorder:
             s is not None and max(s[0], s[1]) >= limit for s in statuses.values()
         ):
             return  # changed during the run, or too recently to tell a later change
-        data = marshal.dumps((list(statuses.items()), "".join(out), "".join(err), code))
+        # The most recently changed first: the next edit is likeliest there, and a replay
+        # stops at the first status that differs.
+        order = sorted(statuses.items(), key=lambda item: -_changed_at(item[1]))
+        data = marshal.dumps((order, "".join(out), "".join(err), code))
         from rtlint import cache  # loaded by the run already
 
         cache.store_bytes(self.cache_dir, self.name, data)
@@ -291,6 +294,11 @@ def _status(path: str) -> Status:
 
 
 _PRESENCE_ONLY = (os.sep + ".git",)
+
+
+def _changed_at(status: Status) -> int:
+    """When the file last changed (its later time), 0 for a missing one."""
+    return max(status[0], status[1]) if status is not None else 0
 
 
 def _exit_code(error: BaseException | None) -> int | None:

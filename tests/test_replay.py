@@ -56,6 +56,17 @@ def test_an_unchanged_tree_is_answered_without_loading_the_checker(project: Path
     assert list((project.parent / "cache" / replay.RUNS).iterdir())
 
 
+def test_a_record_lists_the_most_recently_changed_first(project: Path) -> None:
+    import marshal
+
+    (record,) = (project.parent / "cache" / replay.RUNS).iterdir()
+    statuses = marshal.loads(record.read_bytes())[0]
+    times = [max(s[0], s[1]) if s else 0 for _, s in statuses]
+    assert times == sorted(times, reverse=True)  # a replay stops at the first change
+    files = [path for path, _ in statuses if path.endswith(".py")]
+    assert Path(files[0]).parts[-2:] == ("src", "agent.py")  # the checked file: the newest
+
+
 def test_an_edit_that_keeps_the_size_and_the_modification_time_is_checked(project: Path) -> None:
     source = project / "src" / "agent.py"
     before = source.stat()
