@@ -634,8 +634,9 @@ def _analyse(
         start = time.perf_counter()
         tree = _python_tree(source)
         # Its words all in comments and docstrings: it joins like a file the prefilter skips.
-        joining = tree is not None and not needs_analysis(
-            code_text(source, tree), rules, settings.vocab
+        joining = tree is not None and not any(
+            needs_analysis(code_text(source, tree, exact), rules, settings.vocab)
+            for exact in (False, True)  # the rough text first: it settles most files
         )
         times.parse = time.perf_counter() - start
     start = time.perf_counter()
