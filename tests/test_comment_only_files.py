@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,3 +95,14 @@ def test_a_file_naming_the_event_only_in_a_comment_still_reports_a_syntax_error(
     broken.write_text("# sends response.create\ndef f(:\n    pass\n")
     (result,) = check_files([broken], Settings(all_rules()), jobs=1)
     assert [(d.code, d.span.line) for d in result.diagnostics] == [("E999", 2)]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent / "fixtures" / "python").rglob("*.py")), ids=str
+)
+def test_the_rough_code_text_blanks_all_the_exact_one_does(path: Path) -> None:
+    source = path.read_bytes()
+    tree = ast.parse(source)
+    exact, rough = code_text(source, tree), code_text(source, tree, exact=False)
+    assert len(rough) == len(source)
+    assert all(r == e or r == ord(" ") for r, e in zip(rough, exact, strict=True))
