@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -174,10 +175,11 @@ def _discover(
 ) -> Discovery:
     result = Discovery()
     seen: set[str] = set()  # strings: hashing paths costs more
+    entries: dict[str, Entries] = {}  # the globs of each named file's directory
     for raw in paths:
         path = Path(raw)
         try:
-            path.stat()
+            mode = os.stat(path).st_mode
         except FileNotFoundError:
             exists = os.path.lexists(path)
             result.errors.append(
@@ -187,14 +189,19 @@ def _discover(
         except OSError as exc:
             result.errors.append((raw, exc.strerror or str(exc)))
             continue
-        if path.is_file():
-            if force_exclude and filter_for(path.parent).excluded(path):
-                continue
-            if path.suffix.lower() in SUFFIXES and str(path) not in seen:
-                seen.add(str(path))
+        if stat.S_ISREG(mode):
+            name = str(path)
+            head, tail = os.path.split(name)
+            if force_exclude:
+                if head not in entries:
+                    entries[head] = filter_for(Path(head)).within(head)
+                if entries[head].excluded(tail):
+                    continue
+            if os.path.splitext(tail)[1].lower() in SUFFIXES and name not in seen:
+                seen.add(name)
                 result.files.append(path)
             continue
-        if not path.is_dir():
+        if not stat.S_ISDIR(mode):
             result.errors.append((raw, "not a regular file or directory"))
             continue
         if force_exclude and filter_for(path).excluded(path, is_dir=True):
