@@ -407,8 +407,9 @@ class _Front:
 def _read_and_plan(
     paths: Sequence[Path], settings: Settings, pool: ProcessPoolExecutor | None, workers: int
 ) -> _Front:
-    """Read and prefilter ``paths`` (in ``pool`` when there is one) and make the run's plan;
-    the files that join it keep their bytes."""
+    """Read and prefilter ``paths`` (in ``pool`` when there are many) and make the run's
+    plan; the files that join it keep their bytes. With a cache, the front index
+    (:mod:`rtlint.front_index`) answers for the files that did not change."""
     names = [str(p) for p in paths]
     with timings.stage("read"):
         index, known = _known(names, settings)
