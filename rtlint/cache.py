@@ -22,6 +22,7 @@ import pickle
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import fields
 from functools import cache
 from pathlib import Path
@@ -112,9 +113,13 @@ def _entry(directory: str, digest: str) -> Path:
     return Path(directory) / digest[:2] / f"{digest[2:]}.pickle"
 
 
-def load(directory: str, digest: str) -> FileResult | None:
+def load(
+    directory: str, digest: str, known: Callable[[str], str | None] = lambda _: None
+) -> FileResult | None:
+    """The result stored under ``digest``, unless a file its view was made from changed
+    (``known``: the digests of files known unchanged, see :func:`unchanged`)."""
     result = load_entry(directory, digest, FileResult)
-    if result is None or not unchanged(result.uses):
+    if result is None or not unchanged(result.uses, known):
         return None  # a helper in another file was edited: check its callers again
     return result
 

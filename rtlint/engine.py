@@ -376,7 +376,7 @@ def _check_files(
         digest = None
         if settings.cache_dir is not None:
             digest = cache.key(name, source, settings, run)
-            cached = cache.load(settings.cache_dir, digest)
+            cached = cache.load(settings.cache_dir, digest, front.digest_of)
             if cached is not None:
                 results[index] = cached
                 continue
@@ -402,6 +402,12 @@ class _Front:
     skipped: list[tuple[int, _Read]]
     """The files it skips, with their positions; ``planned.joining`` indexes this list."""
     planned: Planned
+    index: FrontIndex[_Record] | None = None
+
+    def digest_of(self, name: str) -> str | None:
+        """The digest of a file the front index knows unchanged (None: read it to know)."""
+        record = self.index.get(name) if self.index is not None else None
+        return record[2] if record is not None else None
 
 
 def _read_and_plan(
@@ -439,7 +445,7 @@ def _read_and_plan(
     if index is not None:
         index.save()
     _kept(skipped[i][1] for i in planned.joining)  # (a cached plan read none of them)
-    return _Front(reads, analysed, skipped, planned)
+    return _Front(reads, analysed, skipped, planned, index)
 
 
 _Record = tuple[bool, int, str, bool, "Definitions | None", "FileResult | None"]

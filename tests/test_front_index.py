@@ -31,6 +31,14 @@ def _runner(
         return original(path)
 
     monkeypatch.setattr(engine, "read_source", reading)
+    read_bytes = Path.read_bytes
+
+    def reading_bytes(path: Path) -> bytes:  # how a cached view's files are checked
+        if path.is_relative_to(tree):
+            read.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading_bytes)
 
     def run() -> tuple[list[str], list[str]]:
         read.clear()
@@ -91,3 +99,21 @@ def test_files_changed_just_before_a_run_are_read_again(
     run = _runner(tree, monkeypatch)  # the files were written just now: too recent to judge
     run()
     assert run()[1] == ["agent.py", "util0.py", "util1.py", "util2.py"]
+
+
+def test_the_files_a_cached_view_was_made_from_are_not_read_while_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_project_index import CALLER, HELPER_DEFERS, HELPER_SENDS
+
+    monkeypatch.setattr(replay, "RACY_SECONDS", 0.0)
+    root = tmp_path / "src"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "helpers.py").write_text(HELPER_SENDS)
+    (root / "app.py").write_text(CALLER)
+    run = _runner(root, monkeypatch)
+    assert run()[0] == ["app.py:RT001"]
+    assert run() == (["app.py:RT001"], ["app.py"])  # helpers.py: known unchanged
+    (root / "helpers.py").write_text(HELPER_DEFERS)
+    assert run()[0] == []  # the cached result of app.py no longer holds

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -814,9 +814,15 @@ def content_digest(source: bytes) -> str:
     return hashlib.sha256(source).hexdigest()[:24]
 
 
-def unchanged(uses: Iterable[Use]) -> bool:
-    """Are the files a view was made from as they were (none gone, none edited)?"""
+def unchanged(uses: Iterable[Use], known: Callable[[str], str | None] = lambda _: None) -> bool:
+    """Are the files a view was made from as they were (none gone, none edited)? ``known``
+    gives the digest of a file known unchanged since it was taken, without reading it."""
     for name, digest in uses:
+        found = known(name)
+        if found is not None:
+            if found != digest:
+                return False
+            continue
         try:
             data = Path(name).read_bytes()
         except OSError:
