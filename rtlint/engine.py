@@ -97,7 +97,7 @@ def check_source(
     ``view``: what the rest of the project says about the names the file uses.
     ``tree``: the file's Python syntax tree, when the caller parsed it."""
     rules = settings.rules_for(path)
-    if prefiltered or view or needs_analysis(source, rules, settings.vocab):
+    if prefiltered or view or _passes(path, source, rules, settings.vocab):
         with _collector_paused():
             result = _run_rules(
                 path, source, rules, settings.vocab, settings.edits, times, view, tree
@@ -107,6 +107,12 @@ def check_source(
     if not result.parsed and all(r.code != SYNTAX_ERROR for r in rules):
         result.diagnostics = [d for d in result.diagnostics if d.code != SYNTAX_ERROR]
     return _suppressed(path, source, rules, result)
+
+
+def _passes(path: str, source: bytes, rules: tuple[type[Rule], ...], vocab: Vocabulary) -> bool:
+    """Does the prefilter let the file through? A TypeScript declaration file never: it holds
+    no code that runs."""
+    return not path.endswith(DECLARATION_SUFFIXES) and needs_analysis(source, rules, vocab)
 
 
 @contextmanager
@@ -283,9 +289,7 @@ def _front(
             found.append(_Read(name, error=source))
             continue
         rules = settings.rules_for(name)
-        needed = not name.endswith(DECLARATION_SUFFIXES) and needs_analysis(
-            source, rules, settings.vocab
-        )
+        needed = _passes(name, source, rules, settings.vocab)
         filtered = time.perf_counter()
         spent["prefilter"] += filtered - read
         digest = content_digest(source) if settings.cache_dir is not None else ""

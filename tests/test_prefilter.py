@@ -126,7 +126,7 @@ def test_identifiers_match_whole_exact_names_only() -> None:
 
 
 def test_a_typescript_declaration_file_is_not_analysed(tmp_path: Path) -> None:
-    from rtlint.engine import Settings, check_files
+    from rtlint.engine import Settings, check_files, check_source
 
     declared = 'export declare function send(event: { type: "response.create" }): void;\n'
     code = (
@@ -143,3 +143,4 @@ def test_a_typescript_declaration_file_is_not_analysed(tmp_path: Path) -> None:
         "api.ts": False,
     }
     assert [Path(r.path).name for r in results if r.diagnostics] == ["api.ts"]
+    assert check_source("api.d.ts", declared.encode(), Settings(all_rules())).skipped  # stdin
