@@ -86,10 +86,6 @@ class Filter:
             return self.within(str(path)).excluded("", is_dir)
         return self.within(head).excluded(name, is_dir)
 
-    def included(self, path: str | Path) -> bool:
-        head, name = os.path.split(path)
-        return self.within(head).included(name)
-
     def within(self, directory: str) -> Entries:
         """The globs applied to the entries of ``directory`` (one computation for them all)."""
         base, patterns = self.include

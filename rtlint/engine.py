@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from rtlint import timings
 from rtlint.diagnostics import Diagnostic
@@ -411,7 +411,7 @@ class _Front:
     def digest_of(self, name: str) -> str | None:
         """The digest of a file the front index knows unchanged (None: read it to know)."""
         record = self.index.get(name) if self.index is not None else None
-        return record[2] if record is not None else None
+        return record.digest if record is not None else None
 
 
 def _read_and_plan(
@@ -438,8 +438,11 @@ def _read_and_plan(
     if index is not None:
         for read in found:
             if read.error is None:
-                record = (read.source is not None, read.size, read.digest, read.sdk)
-                index.put(read.path, (*record, read.defines, read.skipped))
+                passes = read.source is not None
+                found_here = _Record(
+                    passes, read.size, read.digest, read.sdk, read.defines, read.skipped
+                )
+                index.put(read.path, found_here)
     unread = iter(found)
     reads = [known[name] if name in known else next(unread) for name in names]
     analysed = [(i, r.path, r.source) for i, r in enumerate(reads) if r.source is not None]
@@ -452,9 +455,16 @@ def _read_and_plan(
     return _Front(reads, analysed, skipped, planned, index)
 
 
-_Record = tuple[bool, int, str, bool, "Definitions | None", "FileResult | None"]
-"""What the front found in a file, as the front index keeps it: whether the prefilter lets
-it through, its size and digest, its SDK scan, its definitions and its skipped result."""
+class _Record(NamedTuple):
+    """What the front found in a file, as the front index keeps it."""
+
+    passes: bool
+    """The prefilter lets it through."""
+    size: int
+    digest: str
+    sdk: bool
+    defines: Definitions | None
+    skipped: FileResult | None
 
 
 def _known(
@@ -473,13 +483,17 @@ def _known(
         record = index.get(name)
         if record is None:
             continue
-        passes, size, digest, sdk, defines, skipped = record
-        if not passes:
-            known[name] = _Read(name, skipped=skipped, size=size, digest=digest, sdk=sdk)
+        size, digest = record.size, record.digest
+        if not record.passes:
+            known[name] = _Read(
+                name, skipped=record.skipped, size=size, digest=digest, sdk=record.sdk
+            )
             continue
         source = read_source(Path(name))
         if isinstance(source, bytes) and content_digest(source) == digest:
-            known[name] = _Read(name, source=source, size=size, digest=digest, defines=defines)
+            known[name] = _Read(
+                name, source=source, size=size, digest=digest, defines=record.defines
+            )
     return index, known
 
 

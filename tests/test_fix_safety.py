@@ -213,7 +213,7 @@ def test_a_reservation_where_the_class_reserves_at_its_other_sends() -> None:
     assert "self._response_active = True" in fixed
 
 
-WIPED = """
+FLUSH_AND_SEND = """
 async def _flush(self):
     if self._response_pending:
         self._response_pending = False
@@ -223,8 +223,9 @@ async def _flush(self):
 async def send_text(self, text):
     await self._send({"type": "conversation.item.create", "item": {"text": text}})
     await self._send({"type": "response.create"})
-    self._response_pending = False
 """
+"""A flush and a sender; the two cases below add what wipes the deferral out."""
+WIPED = FLUSH_AND_SEND + "    self._response_pending = False\n"
 
 
 def test_no_deferral_that_a_later_write_on_the_same_path_wipes_out() -> None:
@@ -474,21 +475,14 @@ def test_a_method_of_the_class_named_like_a_logger_is_not_logging() -> None:
     assert (Safety.SAFE, route) not in _fixes("a.py", _source(ENTRY_CALLING_ITS_OWN_LOG))
 
 
-CALLER_CLEARS_THE_DEFERRAL = """
-async def _flush(self):
-    if self._response_pending:
-        self._response_pending = False
-        self._response_active = True
-        await self._send({"type": "response.create"})
-
-async def send_text(self, text):
-    await self._send({"type": "conversation.item.create", "item": {"text": text}})
-    await self._send({"type": "response.create"})
-
+CALLER_CLEARS_THE_DEFERRAL = (
+    FLUSH_AND_SEND
+    + """
 async def on_user_text(self, text):
     await self.send_text(text)
     self._response_pending = False
 """
+)
 
 
 def test_no_deferral_that_a_caller_wipes_right_after() -> None:
